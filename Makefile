@@ -1,0 +1,59 @@
+# eproc: the two commands of the Quick start are `make run` and `make test`; everything else is what they use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export EPROC_DEBUG ?= 1
+
+.PHONY: run test setup lint lock messages bundle migrate demo clean chromium
+
+run: setup migrate demo ## Set everything up on SQLite, load the demo data and serve on http://127.0.0.1:8000
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup chromium ## Set up and run the whole test suite (DATABASE_URL selects PostgreSQL)
+	EPROC_DEBUG=0 EPROC_TESTING=1 $(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed node_modules/.installed eproc/static/vendor/age.js messages
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+bundle eproc/static/vendor/age.js: node_modules/.installed assets/age.js
+	npm run --silent build
+
+# Compiled with Babel (already a dependency) so that GNU gettext is not needed on the machine.
+messages:
+	$(VENV)/bin/pybabel compile --domain django --directory eproc/locale --use-fuzzy --statistics 2>&1 | grep -v "^$$" || true
+
+migrate:
+	mkdir -p var
+	$(PY) manage.py migrate --no-input
+
+demo:
+	$(PY) manage.py load_demo
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+# Browser tests drive the system Chromium (Playwright never downloads a browser here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Chromium: sudo apt-get install chromium (or set EPROC_CHROMIUM)"; exit 1; fi; }
+
+lock: ## Re-pin the Python dependency tree after editing pyproject.toml
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes -o requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules eproc/static/vendor var

@@ -1,0 +1,261 @@
+"""Settings for eproc, read from environment variables only.
+
+`environs` parses and validates each variable and fails loudly on a malformed value. The only defaults that are
+not production-safe are behind EPROC_DEBUG (the embedded demo that `make run` starts), so a production deployment
+that forgets a secret refuses to start instead of running with a known one.
+"""
+
+from pathlib import Path
+
+from environs import Env
+
+env = Env()
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env.str("EPROC_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env.bool("EPROC_DEBUG", False)
+TESTING = env.bool("EPROC_TESTING", False)
+
+if DEBUG or TESTING:
+    SECRET_KEY = env.str("EPROC_SECRET_KEY", "insecure-demo-key-only-for-make-run-and-tests")
+else:
+    SECRET_KEY = env.str("EPROC_SECRET_KEY")  # required in production: no default on purpose
+
+ALLOWED_HOSTS = env.list("EPROC_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
+CSRF_TRUSTED_ORIGINS = env.list("EPROC_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "csp",
+    "eproc.audit",
+    "eproc.accounts",
+    "eproc.organizations",
+    "eproc.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "eproc.accounts.middleware.RequireMfaMiddleware",
+]
+
+ROOT_URLCONF = "eproc.config.urls"
+WSGI_APPLICATION = "eproc.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "eproc" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "eproc.web.context_processors.lpse",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------------------------------------
+# SQLite (WAL) is the embedded default; PostgreSQL 15+ in production via DATABASE_URL.
+DATABASES = {"default": env.dj_db_url("DATABASE_URL", f"sqlite:///{VAR_DIR / 'eproc.sqlite3'}", conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of failing with "database is
+        # locked" when both try to upgrade a read lock (the audit chain head is read then written).
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    # Tests use a file, not the in-memory default, so concurrent writers meet the same locking as in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-eproc.sqlite3")}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("EPROC_DB_CONN_MAX_AGE", 60)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ------------------------------------------------------------------------------------------------------
+# Login rate limits live in the cache, so the cache must be shared by every worker process: Redis when
+# EPROC_REDIS_URL is set, otherwise a file cache on local disk (shared by the processes of one machine).
+if env.str("EPROC_REDIS_URL", ""):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("EPROC_REDIS_URL")}
+    }
+elif TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+# --- Accounts ---------------------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "dashboard"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Agency-side and LPSE accounts are created from a decree (SK) by an administrator, never by self sign-up;
+# vendors register through their own flow.
+ACCOUNT_ADAPTER = "eproc.accounts.adapter.AccountAdapter"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_RATE_LIMITS = {
+    # Pasal 4(2)a / 5: guard access codes against guessing.
+    "login_failed": env.str("EPROC_RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "login": "30/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
+MFA_TOTP_ISSUER = env.str("EPROC_LPSE_SHORT_NAME", "LPSE Ketapang")
+# Roles whose members must have a second factor before they can use the system (DESIGN 6): LPSE staff and
+# procurement committees. Configurable because an LPSE may extend it (e.g. to PPK) or stage its roll-out.
+EPROC_MFA_REQUIRED_ROLES = env.list(
+    "EPROC_MFA_REQUIRED_ROLES",
+    [
+        "lpse_admin",
+        "verifikator",
+        "helpdesk",
+        "trainer",
+        "kepala_lpse",
+        "sekretaris_lpse",
+        "pokja",
+        "pejabat_pengadaan",
+    ],
+)
+
+# Sessions expire after a period without activity (sliding window) and at most after a working day.
+SESSION_COOKIE_AGE = env.int("EPROC_SESSION_IDLE_SECONDS", 2 * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Security ---------------------------------------------------------------------------------------------------
+SECURE = env.bool("EPROC_SECURE", not (DEBUG or TESTING))
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = SECURE and env.bool("EPROC_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+EPROC_MAX_DECREE_BYTES = env.int("EPROC_MAX_DECREE_BYTES", 10 * 1024 * 1024)
+
+# --- I18n -------------------------------------------------------------------------------------------------------
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "eproc" / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Jakarta"  # the LPSE's own zone (WIB); each agency has its own zone for display
+USE_TZ = True
+
+# --- Files ------------------------------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "eproc" / "static"]
+MEDIA_ROOT = Path(env.str("EPROC_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# --- E-mail -----------------------------------------------------------------------------------------------------
+EMAIL_BACKEND = env.str(
+    "EPROC_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EPROC_EMAIL_HOST", "localhost")
+EMAIL_PORT = env.int("EPROC_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.str("EPROC_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.str("EPROC_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.bool("EPROC_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env.str("EPROC_DEFAULT_FROM_EMAIL", "LPSE Kabupaten Ketapang <lpse@ketapangkab.go.id>")
+
+# --- The LPSE itself (shown on public pages) -------------------------------------------------------------------
+EPROC_LPSE = {
+    "name": env.str("EPROC_LPSE_NAME", "LPSE Kabupaten Ketapang"),
+    "short_name": env.str("EPROC_LPSE_SHORT_NAME", "LPSE Ketapang"),
+    "address": env.str(
+        "EPROC_LPSE_ADDRESS",
+        "Sekretariat Daerah Kabupaten Ketapang, Jl. Letjend. S. Parman No. 1, Ketapang, Kalimantan Barat",
+    ),
+    "phone": env.str("EPROC_LPSE_PHONE", "(0534) 32001"),
+    "email": env.str("EPROC_LPSE_EMAIL", "lpse@ketapangkab.go.id"),
+    "helpdesk_hours": env.str("EPROC_LPSE_HELPDESK_HOURS", "Senin-Jumat 08.00-16.00 WIB"),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("EPROC_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

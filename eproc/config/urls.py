@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("akun/", include("allauth.urls")),
+    path("django-admin/", admin.site.urls),
+    path("", include("eproc.web.urls")),
+    path("", include("eproc.organizations.urls")),
+    path("", include("eproc.audit.urls")),
+]

@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def lpse(request):
+    return {"lpse": settings.EPROC_LPSE}

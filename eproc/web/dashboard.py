@@ -1,0 +1,151 @@
+"""What each role can do, as data: the dashboard lists a person's actions from this table only.
+
+Each action names the article of the regulation it serves. An action with no `url_name` is a duty the
+regulation gives the role that a later part of eproc delivers; it is listed (marked as coming) so that people
+see their whole job, but it is never a link.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from eproc.organizations.roles import ROLES, Role
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    label: str
+    article: str
+    roles: frozenset
+    url_name: str | None = None
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action(
+        "manage_agencies",
+        _("Manage agencies and work units"),
+        "Pasal 3, 9(7)a",
+        frozenset({Role.LPSE_ADMIN}),
+        "organizations:agency_list",
+    ),
+    Action(
+        "manage_appointments",
+        _("Appointments and decrees (SK)"),
+        "Pasal 7(1)e, 7(3)c, 9(7)e",
+        frozenset({Role.LPSE_ADMIN, Role.ADMIN_AGENCY}),
+        "organizations:appointment_list",
+    ),
+    Action(
+        "view_appointments",
+        _("View appointments and decrees (SK)"),
+        "Pasal 8(2)f, 9(4)d",
+        frozenset({Role.KEPALA_LPSE, Role.SEKRETARIS_LPSE, Role.AUDITOR}),
+        "organizations:appointment_list",
+    ),
+    Action(
+        "manage_days_off",
+        _("Working calendar: cuti bersama and regional holidays"),
+        "Pasal 9(7)a",
+        frozenset({Role.LPSE_ADMIN}),
+        "organizations:day_off_list",
+    ),
+    Action(
+        "audit_trail",
+        _("Audit trail and its verification"),
+        "Pasal 5, 8(2)f, 8(3)-(4)",
+        frozenset({Role.LPSE_ADMIN, Role.KEPALA_LPSE, Role.AUDITOR}),
+        "audit:trail",
+    ),
+    Action(
+        "announce_plan",
+        _("Announce the general procurement plan (RUP)"),
+        "Pasal 7(1)a-c",
+        frozenset({Role.PA, Role.KPA}),
+    ),
+    Action("appoint_ppk", _("Appoint commitment officers (PPK)"), "Pasal 7(1)d", frozenset({Role.PA, Role.KPA})),
+    Action(
+        "hear_appeals", _("Hear appeals (sanggah banding)"), "Perpres 54/2010 Pasal 82", frozenset({Role.PA, Role.KPA})
+    ),
+    Action("approve_classification", _("Approve tender classifications"), "Pasal 7(3)b", frozenset({Role.PPK})),
+    Action("award_and_contract", _("Award letters (SPPBJ) and contracts"), "Pasal 1(10)", frozenset({Role.PPK})),
+    Action(
+        "build_tenders",
+        _("Packages, schedules, documents and addenda"),
+        "Pasal 7(3)a-b",
+        frozenset({Role.POKJA, Role.PEJABAT_PENGADAAN}),
+    ),
+    Action(
+        "run_aanwijzing",
+        _("Explanation sessions (aanwijzing)"),
+        "Pasal 7(3)b",
+        frozenset({Role.POKJA, Role.PEJABAT_PENGADAAN}),
+    ),
+    Action(
+        "open_and_evaluate",
+        _("Open and evaluate bids, decide the winner"),
+        "Pasal 7(3)b",
+        frozenset({Role.POKJA, Role.PEJABAT_PENGADAAN}),
+    ),
+    Action(
+        "answer_objections",
+        _("Answer objections (sanggah)"),
+        "Pasal 7(3)d",
+        frozenset({Role.POKJA, Role.PEJABAT_PENGADAAN}),
+    ),
+    Action("verify_vendors", _("Verify vendor registrations"), "Pasal 9(8)a-e", frozenset({Role.VERIFIKATOR})),
+    Action("registration_archive", _("Registration archive"), "Pasal 9(8)g", frozenset({Role.VERIFIKATOR})),
+    Action(
+        "helpdesk_tickets", _("Consultations and assisted registration"), "Pasal 9(9)a-c", frozenset({Role.HELPDESK})
+    ),
+    Action("complaints", _("Complaints and their forwarding"), "Pasal 14", frozenset({Role.HELPDESK})),
+    Action(
+        "report_deviations",
+        _("Report procedural deviations to the Head of LPSE"),
+        "Pasal 9(9)e",
+        frozenset({Role.HELPDESK}),
+    ),
+    Action("training", _("Training sessions and materials"), "Pasal 9(10)", frozenset({Role.TRAINER})),
+    Action(
+        "activity_reports",
+        _("Monitoring and periodic activity reports"),
+        "Pasal 9(4)c,e",
+        frozenset({Role.KEPALA_LPSE, Role.SEKRETARIS_LPSE}),
+    ),
+    Action("compliance", _("E-procurement compliance per work unit"), "Pasal 15", frozenset({Role.KEPALA_LPSE})),
+)
+
+
+@dataclass(frozen=True)
+class RoleCard:
+    role: Role
+    label: str
+    article: str
+    scopes: tuple[str, ...]
+    actions: tuple[Action, ...]
+
+
+def cards_for(grants, agencies_by_id, work_units_by_id) -> list[RoleCard]:
+    """One card per role the user holds, in the order of the role table, with its scopes and actions."""
+    cards = []
+    for role, info in ROLES.items():
+        held = [grant for grant in grants if grant.role == role]
+        if not held:
+            continue
+        scopes = sorted(
+            {
+                " · ".join(
+                    filter(
+                        None,
+                        [
+                            str(agencies_by_id.get(grant.agency_id, "")) if grant.agency_id else str(_("LPSE")),
+                            str(work_units_by_id.get(grant.work_unit_id, "")) if grant.work_unit_id else "",
+                        ],
+                    )
+                )
+                for grant in held
+            }
+        )
+        actions = tuple(action for action in ACTIONS if role in action.roles)
+        cards.append(RoleCard(role, info.label, info.article, tuple(scopes), actions))
+    return cards

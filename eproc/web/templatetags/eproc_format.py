@@ -1,0 +1,38 @@
+"""Template filters for Rupiah and Indonesian dates, thin wrappers over eproc.core."""
+
+from django import template
+from django.utils import translation
+
+from eproc.core import dates, money
+from eproc.core import terbilang as terbilang_module
+
+register = template.Library()
+
+
+def _locale() -> str:
+    return "en" if (translation.get_language() or "id").startswith("en") else "id"
+
+
+@register.filter
+def rupiah(value):
+    return "" if value in (None, "") else money.format_rupiah(value)
+
+
+@register.filter
+def rupiah_short(value):
+    return "" if value in (None, "") else money.format_rupiah_short(value)
+
+
+@register.filter
+def terbilang(value):
+    return "" if value in (None, "") else terbilang_module.terbilang(value)
+
+
+@register.filter
+def tanggal(value):
+    return "" if value is None else dates.format_date(value, locale=_locale())
+
+
+@register.filter
+def tanggal_jam(value, tz="Asia/Jakarta"):
+    return "" if value is None else dates.format_datetime(value, tz, locale=_locale())
