@@ -12,6 +12,7 @@ run: setup migrate demo ## Set everything up on SQLite, load the demo data and s
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup chromium ## Set up and run the whole test suite (DATABASE_URL selects PostgreSQL)
+	mkdir -p var
 	EPROC_DEBUG=0 EPROC_TESTING=1 $(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed node_modules/.installed eproc/static/vendor/age.js messages

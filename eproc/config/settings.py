@@ -184,6 +184,10 @@ SECURE_SSL_REDIRECT = SECURE and env.bool("EPROC_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+# Preloading is a hard-to-undo commitment for the whole domain (e.g. ketapangkab.go.id), so it is the domain
+# owner's call: off unless asked for, and then Django's reminder about it is not silenced.
+SECURE_HSTS_PRELOAD = env.bool("EPROC_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -16,6 +16,7 @@ def test_the_home_page_is_public_and_in_indonesian_by_default(client, personas):
     assert response.status_code == 200
     assert '<html lang="id">' in page
     assert "Kabupaten Ketapang" in page and "Kabupaten Kayong Utara" in page  # Pasal 3: governments served
+    assert "Pengumuman terbaru" in page and "Latest announcements" not in page
     assert "Helpdesk" in page
 
 
@@ -23,7 +24,7 @@ def test_the_language_switch_turns_the_pages_english(client, personas):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("home")).content.decode()
     assert '<html lang="en">' in page
-    assert "Latest announcements" in page
+    assert "Latest announcements" in page and "Pengumuman terbaru" not in page
 
 
 def test_pages_carry_a_strict_content_security_policy(client, db):
