@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from conftest import pdf_upload
 from eproc.accounts.models import User
@@ -15,6 +16,26 @@ from eproc.organizations.models import Agency, Appointment, DayOff, WorkUnit
 from eproc.organizations.roles import Role
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Assertions below read the English messages; the Indonesian default is checked on its own."""
+    with translation.override("en"):
+        yield
+
+
+def test_a_refusal_speaks_indonesian_by_default(personas):
+    with translation.override("id"), pytest.raises(ValidationError, match="Berkas kosong"):
+        services.appoint(
+            actor=personas.lpse_admin,
+            user=personas.lpse_admin,
+            role=Role.HELPDESK,
+            decree_number="1",
+            decree_date=date(2026, 2, 1),
+            decree_file=pdf_upload(body=b""),
+            valid_from=date(2026, 2, 2),
+        )
 
 
 def test_it_records_an_audit_event_for_each_write(personas):
