@@ -67,3 +67,9 @@ def test_someone_without_an_appointment_is_told_how_to_get_one(client, personas)
     page = client.get(reverse("dashboard")).content.decode()
     assert "data-role" not in page
     assert "Admin Agency" in page
+
+
+def test_an_english_browser_still_gets_indonesian_until_the_user_switches(client, db):
+    page = client.get(reverse("home"), headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="id">' in page
+    assert "Pengumuman terbaru" in page
