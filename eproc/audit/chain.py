@@ -32,34 +32,32 @@ def to_json_safe(value):
     raise TypeError(f"Audit data cannot hold a {type(value).__name__}.")
 
 
-def event_hash(
-    *,
-    sequence: int,
-    occurred_at: datetime,
-    actor_id: int | None,
-    actor_label: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    agency_id: int | None,
-    data: dict,
-    previous_hash: str,
-) -> str:
+# Every column of AuditEvent except `hash` itself: what the hash covers.
+HASHED_FIELDS = (
+    "sequence",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "agency_id",
+    "data",
+    "previous_hash",
+)
+
+
+def event_hash(fields: dict) -> str:
+    """SHA-256 over the canonical JSON of the hashed fields, given as a dict keyed by HASHED_FIELDS."""
+    occurred_at: datetime = fields["occurred_at"]
     if occurred_at.tzinfo is None:
         raise ValueError("Audit timestamps must be timezone-aware.")
-    body = canonical_json(
-        {
-            "sequence": sequence,
-            # Microsecond UTC text: both databases store microseconds, so the value read back hashes the same.
-            "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "actor_id": actor_id,
-            "actor_label": actor_label,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "agency_id": agency_id,
-            "data": data,
-            "previous_hash": previous_hash,
-        }
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    body = {name: fields[name] for name in HASHED_FIELDS}
+    # Microsecond UTC text: both databases store microseconds, so the value read back hashes the same.
+    body["occurred_at"] = occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+def stored_event_hash(event) -> str:
+    """The hash an AuditEvent row should carry, recomputed from what is stored."""
+    return event_hash({name: getattr(event, name) for name in HASHED_FIELDS})

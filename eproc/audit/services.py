@@ -49,37 +49,19 @@ def record(*, actor, action: str, target=None, agency=None, data: dict | None = 
         # ignores a concurrent creator, and the lock is then taken on whichever row won.
         AuditChainHead.objects.bulk_create([AuditChainHead(id=1)], ignore_conflicts=True)
         head = AuditChainHead.objects.select_for_update().get(id=1)
-    sequence = head.sequence + 1
-    occurred_at = clock.now()
-    object_type = target._meta.label_lower if target is not None else ""
-    object_id = str(getattr(target, "public_id", None) or getattr(target, "pk", "")) if target is not None else ""
-    actor_id = actor.pk if actor is not None else None
-    agency_id = agency.pk if agency is not None else None
-    label = _actor_label(actor)
-    digest = event_hash(
-        sequence=sequence,
-        occurred_at=occurred_at,
-        actor_id=actor_id,
-        actor_label=label,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        agency_id=agency_id,
-        data=payload,
-        previous_hash=head.hash,
-    )
-    event = AuditEvent.objects.create(
-        sequence=sequence,
-        occurred_at=occurred_at,
-        actor_id=actor_id,
-        actor_label=label,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        agency_id=agency_id,
-        data=payload,
-        previous_hash=head.hash,
-        hash=digest,
-    )
-    AuditChainHead.objects.filter(id=1).update(sequence=sequence, hash=digest)
+    fields = {
+        "sequence": head.sequence + 1,
+        "occurred_at": clock.now(),
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_label": _actor_label(actor),
+        "action": action,
+        "object_type": target._meta.label_lower if target is not None else "",
+        "object_id": str(getattr(target, "public_id", None) or target.pk) if target is not None else "",
+        "agency_id": agency.pk if agency is not None else None,
+        "data": payload,
+        "previous_hash": head.hash,
+    }
+    digest = event_hash(fields)
+    event = AuditEvent.objects.create(**fields, hash=digest)
+    AuditChainHead.objects.filter(id=1).update(sequence=fields["sequence"], hash=digest)
     return event

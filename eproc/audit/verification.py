@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .chain import GENESIS_HASH, event_hash
+from .chain import GENESIS_HASH, stored_event_hash
 from .models import AuditChainHead, AuditEvent
 
 
@@ -54,18 +54,7 @@ def verify_chain(batch_size: int = 2000) -> VerificationResult:
                         event.sequence, "previous_hash does not match the event before it (inserted or deleted row?)"
                     ),
                 )
-            recomputed = event_hash(
-                sequence=event.sequence,
-                occurred_at=event.occurred_at,
-                actor_id=event.actor_id,
-                actor_label=event.actor_label,
-                action=event.action,
-                object_type=event.object_type,
-                object_id=event.object_id,
-                agency_id=event.agency_id,
-                data=event.data,
-                previous_hash=event.previous_hash,
-            )
+            recomputed = stored_event_hash(event)
             if recomputed != event.hash:
                 return VerificationResult(
                     checked, ChainProblem(event.sequence, "content does not match its hash (edited row?)")
