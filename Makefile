@@ -6,12 +6,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export EPROC_DEBUG ?= 1
 
-.PHONY: run test setup lint lock messages bundle migrate demo clean chromium
+.PHONY: run test setup lint lock messages bundle migrate demo clean system-packages
 
 run: setup migrate demo ## Set everything up on SQLite, load the demo data and serve on http://127.0.0.1:8000
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: setup chromium ## Set up and run the whole test suite (DATABASE_URL selects PostgreSQL)
+test: setup system-packages ## Set up and run the whole test suite (DATABASE_URL selects PostgreSQL)
 	mkdir -p var
 	EPROC_DEBUG=0 EPROC_TESTING=1 $(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
@@ -44,12 +44,18 @@ demo:
 lint: setup
 	$(VENV)/bin/ruff check .
 
-# Browser tests drive the system Chromium (Playwright never downloads a browser here).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
+# Browser tests drive the system Chromium (Playwright never downloads a browser here); interoperability tests
+# use the age CLI; WeasyPrint needs Pango. Installed from Debian when running as root, otherwise explained.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v age >/dev/null 2>&1 || missing="$$missing age"; \
+	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Browser tests need Chromium: sudo apt-get install chromium (or set EPROC_CHROMIUM)"; exit 1; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "The tests need these Debian packages: sudo apt-get install$$missing"; exit 1; fi; \
+	fi
 
 lock: ## Re-pin the Python dependency tree after editing pyproject.toml
 	$(PY) -m pip install --quiet uv

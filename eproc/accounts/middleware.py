@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,9 @@ class RequireMfaMiddleware:
             and mfa_required_for(user)
             and not has_second_factor(user)
         ):
-            messages.warning(request, _("Your role requires two-factor authentication. Please set it up first."))
+            message = _("Your role requires two-factor authentication. Please set it up first.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": message}, status=403)
+            messages.warning(request, message)
             return redirect("mfa_activate_totp")
         return self.get_response(request)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "eproc.audit",
     "eproc.accounts",
     "eproc.organizations",
+    "eproc.bids",
     "eproc.web",
 ]
 
@@ -256,10 +257,23 @@ EPROC_LPSE = {
     "helpdesk_hours": env.str("EPROC_LPSE_HELPDESK_HOURS", "Senin-Jumat 08.00-16.00 WIB"),
 }
 
+# --- Sealed bids (DESIGN 5) --------------------------------------------------------------------------------------
+# Ed25519 key that signs bid receipts and log checkpoints; text from `manage.py bids_signing_key`. Required in
+# production; the demo and tests create one under EPROC_VAR_DIR/keys.
+EPROC_SIGNING_KEY = env.str("EPROC_SIGNING_KEY", "")
+EPROC_LOG_ORIGIN = env.str("EPROC_LOG_ORIGIN", f"{EPROC_LPSE['name']} - log penawaran")
+EPROC_MAX_BID_BYTES = env.int("EPROC_MAX_BID_BYTES", 2 * 1024**3)
+EPROC_MAX_BID_CHUNK_BYTES = env.int("EPROC_MAX_BID_CHUNK_BYTES", 16 * 1024**2)
+EPROC_BID_OPENING_WORKERS = env.int("EPROC_BID_OPENING_WORKERS", 2)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("EPROC_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("eproc.web.urls")),
     path("", include("eproc.organizations.urls")),
     path("", include("eproc.audit.urls")),
+    path("", include("eproc.bids.urls")),
 ]

@@ -1,0 +1,601 @@
+"""Every write of the sealed-bids app. Keyword-only, atomic, policy-checked, audited (DESIGN 3, 5, 6)."""
+
+import hashlib
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from eproc.audit.services import record
+from eproc.core import clock
+from eproc.organizations.roles import Role
+
+from . import crypto, log, notifications, policies, receipts
+from .keys import signing_key
+from .models import BoxShare, CommitteeKey, Envelope, OpenedEnvelope, Opening, SealedBox
+
+_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+_RECIPIENT = re.compile(r"^age1[02-9ac-hj-np-z]{58}$")
+
+
+def _require(allowed: bool):
+    if not allowed:
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+# --- Committee keys --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_committee_key(*, actor, recipient: str) -> CommitteeKey:
+    """Store the public recipient of a member's new personal identity; the previous one is retired. Boxes made
+    earlier keep their shares encrypted to the key they were made with (the member keeps the old file too)."""
+    _require(policies.can_manage_committee_key(actor))
+    recipient = recipient.strip()
+    if not _RECIPIENT.match(recipient):
+        raise ValidationError(_("This is not an age recipient (it starts with age1 and has 62 characters)."))
+    try:
+        crypto.encrypt_to_recipient(recipient, b"check")
+    except Exception as error:
+        raise ValidationError(_("This is not a valid age recipient.")) from error
+    now = clock.now()
+    CommitteeKey.objects.filter(user=actor, retired_at__isnull=True).update(retired_at=now)
+    key = CommitteeKey.objects.create(user=actor, recipient=recipient, created_at=now)
+    record(actor=actor, action="bids.committee_key.registered", target=key, data={"recipient": recipient})
+    return key
+
+
+def active_key_of(user) -> CommitteeKey | None:
+    return CommitteeKey.objects.filter(user=user, retired_at__isnull=True).first()
+
+
+# --- Boxes and their threshold keys ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_box(
+    *,
+    actor,
+    agency,
+    reference: str,
+    title: str,
+    envelope: str,
+    members: list,
+    threshold: int,
+    upload_opens_at: datetime,
+    deadline: datetime,
+    grace_period: timedelta,
+    opening_at: datetime,
+    bidders: list = (),
+) -> SealedBox:
+    """Draw a seed, derive the box identity from it, split the seed k-of-n among the members, encrypt each
+    share to its member and forget the seed and the identity (DESIGN 5). Only the recipient, k, n and the
+    SHA-256 of each share are kept in the clear."""
+    _require(policies.can_create_box(actor, agency))
+    members = list(dict.fromkeys(members))
+    if not members:
+        raise ValidationError(_("A box needs at least one committee member."))
+    member_keys = {}
+    for member in members:
+        key = active_key_of(member)
+        committee_here = any(
+            grant.agency_id == agency.pk and grant.role in (Role.POKJA, Role.PEJABAT_PENGADAAN)
+            for grant in _grants(member)
+        )
+        if not committee_here:
+            raise ValidationError(_("%(name)s is not a committee member of this agency.") % {"name": member})
+        if key is None:
+            raise ValidationError(_("%(name)s has not created a committee key yet.") % {"name": member})
+        member_keys[member.pk] = key
+    if not 1 <= threshold <= len(members):
+        raise ValidationError(_("The number of shares needed must be between 1 and the number of members."))
+    if not upload_opens_at < deadline:
+        raise ValidationError(_("The upload window must open before its deadline."))
+    if grace_period < timedelta(0):
+        raise ValidationError(_("The grace period cannot be negative."))
+    if not deadline + grace_period < opening_at:
+        raise ValidationError(_("The opening must come after the deadline and its grace period."))
+
+    box = SealedBox.objects.create(
+        agency=agency,
+        reference=reference.strip(),
+        title=title.strip(),
+        envelope=envelope,
+        recipient="",
+        threshold=threshold,
+        upload_opens_at=upload_opens_at,
+        deadline=deadline,
+        grace_period=grace_period,
+        opening_at=opening_at,
+        created_by=actor,
+        created_at=clock.now(),
+    )
+    seed = crypto.new_seed()
+    box.recipient = crypto.recipient_for(crypto.derive_identity(seed, box_id=box.public_id, envelope=envelope))
+    shares = crypto.split_seed(seed, threshold=threshold, holders=len(members))
+    del seed  # the seed and the identity are never stored; only the shares, each sealed to one member
+    box.save(update_fields=["recipient"])
+    for member, share in zip(members, shares, strict=True):
+        recipient = member_keys[member.pk].recipient
+        BoxShare.objects.create(
+            box=box,
+            member=member,
+            member_recipient=recipient,
+            share_index=share.index,
+            share_ciphertext=crypto.encrypt_to_recipient(recipient, share.to_bytes()),
+            share_sha256=crypto.share_sha256(share),
+        )
+    box.bidders.set(bidders)
+    record(
+        actor=actor,
+        action="bids.box.created",
+        target=box,
+        agency=agency,
+        data={
+            "reference": box.reference,
+            "envelope": envelope,
+            "recipient": box.recipient,
+            "threshold": threshold,
+            "members": [member.email for member in members],
+            "share_sha256": list(box.shares.values_list("share_sha256", flat=True)),
+            "deadline": deadline,
+            "grace_period_seconds": int(grace_period.total_seconds()),
+            "opening_at": opening_at,
+        },
+    )
+    return box
+
+
+def _grants(user):
+    from eproc.organizations.selectors import grants_of
+
+    return grants_of(user)
+
+
+@transaction.atomic
+def admit_bidder(*, actor, box: SealedBox, bidder) -> None:
+    """Let a participant of the tender submit to this box (the tender lifecycle calls this when one joins)."""
+    _require(policies.can_create_box(actor, box.agency))
+    box.bidders.add(bidder)
+    record(actor=actor, action="bids.box.bidder_admitted", target=box, agency=box.agency, data={"bidder": bidder.email})
+
+
+# --- Submission: commitment, then bytes ------------------------------------------------------------------------
+
+
+def _receipt_body(envelope: Envelope, log_index: int, *, bytes_received: bool) -> dict:
+    body = {
+        "box": envelope.box.public_id,
+        "reference": envelope.box.reference,
+        "envelope": envelope.box.envelope,
+        "box_recipient": envelope.box.recipient,
+        "vendor_commitment": receipts.vendor_commitment(envelope.bidder.public_id, bytes(envelope.bidder_nonce)),
+        "ciphertext_sha256": envelope.ciphertext_sha256,
+        "ciphertext_size": envelope.ciphertext_size,
+        "committed_at": envelope.committed_at.isoformat(),
+        "log_index": log_index,
+    }
+    if bytes_received:
+        body["bytes_received_at"] = envelope.bytes_completed_at.isoformat()
+        body["commitment_log_index"] = envelope.commitment_log_index
+    return body
+
+
+def _append_receipt(envelope: Envelope, *, bytes_received: bool):
+    return log.append(
+        lambda index: receipts.sign_document(
+            _receipt_body(envelope, index, bytes_received=bytes_received), signing_key(), kind="bid-receipt"
+        ),
+        box=envelope.box,
+    )
+
+
+@transaction.atomic
+def commit_envelope(*, actor, box: SealedBox, sha256: str, size: int) -> Envelope:
+    """Register the SHA-256 and size of a sealed bid: the small, receipted request that must arrive before the
+    deadline (DESIGN 5). A later commitment by the same bidder replaces this one; the last one counts."""
+    _require(policies.can_submit_bid(actor, box))
+    now = clock.now()
+    # Pasal 1(5): the offer is made at the time set in the documents. One millisecond late is late.
+    if now < box.upload_opens_at:
+        raise ValidationError(_("The upload window has not opened yet."))
+    if now >= box.deadline:
+        raise ValidationError(_("The upload deadline has passed; no new bid or replacement is accepted."))
+    sha256 = sha256.strip().lower()
+    if not _SHA256_HEX.match(sha256):
+        raise ValidationError(_("The SHA-256 must be 64 hexadecimal characters."))
+    if not 0 < size <= settings.EPROC_MAX_BID_BYTES:
+        raise ValidationError(
+            _("The bid size must be between 1 byte and %(limit)s MB.")
+            % {"limit": settings.EPROC_MAX_BID_BYTES // 1024**2}
+        )
+    previous = list(Envelope.objects.select_for_update().filter(box=box, bidder=actor, superseded_at__isnull=True))
+    for old in previous:
+        old.superseded_at = now
+        old.save(update_fields=["superseded_at"])
+    envelope = Envelope(
+        box=box,
+        bidder=actor,
+        bidder_nonce=receipts.new_nonce(),
+        ciphertext_sha256=sha256,
+        ciphertext_size=size,
+        committed_at=now,
+        commitment_log_index=0,
+        receipt={},
+    )
+    entry = _append_receipt(envelope, bytes_received=False)
+    envelope.commitment_log_index = entry.index
+    envelope.receipt = entry.document
+    envelope.save()
+    record(
+        actor=actor,
+        action="bids.envelope.committed",
+        target=envelope,
+        agency=box.agency,
+        data={
+            "box": box.public_id,
+            "ciphertext_sha256": sha256,
+            "ciphertext_size": size,
+            "log_index": entry.index,
+            "replaces": [old.public_id for old in previous],
+        },
+    )
+    return envelope
+
+
+def _chunk_name(envelope: Envelope, offset: int) -> str:
+    return f"bids/partial/{envelope.public_id}/{offset:016d}.part"
+
+
+def _check_bytes_window(envelope: Envelope, now):
+    if envelope.superseded_at is not None:
+        raise ValidationError(_("This bid was replaced by a later one; upload the later one."))
+    if envelope.is_complete:
+        raise ValidationError(_("This bid is already complete."))
+    if now >= envelope.box.bytes_deadline:
+        raise ValidationError(_("The time for completing committed bids has passed."))
+
+
+@transaction.atomic
+def receive_chunk(*, actor, envelope: Envelope, offset: int, stream, length: int) -> Envelope:
+    """Store one chunk of a committed bid. Chunks arrive in order; a client that lost its connection asks for
+    `received_size` and resumes there. Each chunk is its own short request and transaction (DESIGN 8)."""
+    envelope = Envelope.objects.select_for_update().select_related("box").get(pk=envelope.pk)
+    _require(envelope.bidder_id == actor.pk)
+    _check_bytes_window(envelope, clock.now())
+    if offset != envelope.received_size:
+        raise ValidationError(
+            _("Expected the chunk at byte %(expected)s; resume from there.") % {"expected": envelope.received_size}
+        )
+    if not 0 < length <= settings.EPROC_MAX_BID_CHUNK_BYTES:
+        raise ValidationError(
+            _("A chunk must be between 1 byte and %(limit)s MB.")
+            % {"limit": settings.EPROC_MAX_BID_CHUNK_BYTES // 1024**2}
+        )
+    if offset + length > envelope.ciphertext_size:
+        raise ValidationError(_("The upload is larger than the committed size."))
+    with tempfile.TemporaryFile() as spool:
+        remaining = length
+        while remaining:
+            block = stream.read(min(remaining, 1024 * 1024))
+            if not block:
+                raise ValidationError(_("The chunk ended early; send it again."))
+            spool.write(block)
+            remaining -= len(block)
+        spool.seek(0)
+        name = _chunk_name(envelope, offset)
+        if default_storage.exists(name):  # a retried chunk whose first attempt lost its response
+            default_storage.delete(name)
+        default_storage.save(name, File(spool))
+    envelope.received_size = offset + length
+    envelope.save(update_fields=["received_size"])
+    record(
+        actor=actor,
+        action="bids.envelope.chunk_received",
+        target=envelope,
+        agency=envelope.box.agency,
+        data={"offset": offset, "length": length},
+    )
+    return envelope
+
+
+def _assemble(envelope: Envelope, destination) -> tuple[str, int]:
+    """Concatenate the chunks in order into `destination`, hashing as they stream past."""
+    digest = hashlib.sha256()
+    size = 0
+    offset = 0
+    while offset < envelope.received_size:
+        with default_storage.open(_chunk_name(envelope, offset), "rb") as chunk:
+            for block in iter(lambda: chunk.read(1024 * 1024), b""):
+                digest.update(block)
+                destination.write(block)
+                size += len(block)
+        offset = size
+    return digest.hexdigest(), size
+
+
+def _drop_chunks(envelope: Envelope):
+    directory = f"bids/partial/{envelope.public_id}"
+    if default_storage.exists(directory):
+        for name in default_storage.listdir(directory)[1]:
+            default_storage.delete(f"{directory}/{name}")
+
+
+def complete_envelope(*, actor, envelope: Envelope) -> Envelope:
+    """Check the assembled bytes against the commitment and keep them under their SHA-256. Bytes that finish
+    after the deadline are accepted only inside the grace period and only if they match exactly (DESIGN 5).
+
+    Not one transaction on purpose: the bytes are assembled and hashed outside any transaction (a large bid must
+    not hold the database's write lock), then a short transaction records the result after checking again."""
+    with transaction.atomic():
+        envelope = Envelope.objects.select_for_update().select_related("box", "bidder").get(pk=envelope.pk)
+        _require(envelope.bidder_id == actor.pk)
+        _check_bytes_window(envelope, clock.now())
+        if envelope.received_size != envelope.ciphertext_size:
+            raise ValidationError(
+                _("The upload is not complete: %(received)s of %(size)s bytes received.")
+                % {"received": envelope.received_size, "size": envelope.ciphertext_size}
+            )
+    with tempfile.TemporaryFile() as assembled:
+        sha256, size = _assemble(envelope, assembled)
+        if sha256 != envelope.ciphertext_sha256 or size != envelope.ciphertext_size:
+            _refuse_bytes(actor, envelope, "mismatch")
+            raise ValidationError(
+                _(
+                    "The uploaded bytes do not match the committed SHA-256 and size; nothing was "
+                    "kept. Upload the exact file you committed."
+                )
+            )
+        assembled.seek(0)
+        try:
+            crypto.check_age_header(assembled)
+        except crypto.AgeHeaderError as error:
+            _refuse_bytes(actor, envelope, "not-age")
+            raise ValidationError(
+                _("The file is not a bid sealed with age to this box: %(reason)s") % {"reason": error}
+            ) from error
+        assembled.seek(0)
+        name = f"bids/sealed/{sha256[:2]}/{sha256}.age"
+        if not default_storage.exists(name):
+            saved = default_storage.save(name, File(assembled))
+            if saved != name:  # the same ciphertext stored concurrently: keep one copy
+                default_storage.delete(saved)
+    with transaction.atomic():
+        envelope = Envelope.objects.select_for_update().select_related("box", "bidder").get(pk=envelope.pk)
+        now = clock.now()
+        _check_bytes_window(envelope, now)
+        envelope.storage_name = name
+        envelope.bytes_completed_at = now
+        entry = _append_receipt(envelope, bytes_received=True)
+        envelope.bytes_log_index = entry.index
+        envelope.receipt = entry.document
+        envelope.save(update_fields=["storage_name", "bytes_completed_at", "bytes_log_index", "receipt"])
+        record(
+            actor=actor,
+            action="bids.envelope.completed",
+            target=envelope,
+            agency=envelope.box.agency,
+            data={
+                "box": envelope.box.public_id,
+                "ciphertext_sha256": sha256,
+                "log_index": entry.index,
+                "after_deadline": now >= envelope.box.deadline,
+            },
+        )
+    _drop_chunks(envelope)
+    return envelope
+
+
+def _refuse_bytes(actor, envelope: Envelope, reason: str):
+    """Bytes that do not match are thrown away (the commitment stands), so the bidder can upload the right file
+    again while the window lasts."""
+    with transaction.atomic():
+        Envelope.objects.filter(pk=envelope.pk).update(received_size=0)
+        record(
+            actor=actor,
+            action="bids.envelope.bytes_refused",
+            target=envelope,
+            agency=envelope.box.agency,
+            data={"reason": reason},
+        )
+    _drop_chunks(envelope)
+
+
+# --- Opening (Pembukaan Dokumen Penawaran) ---------------------------------------------------------------------
+
+OPENING_CLAIM_STALE_AFTER = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class ShareOutcome:
+    accepted: bool
+    message: str
+    opened: bool = False
+
+
+def submit_share(*, actor, box: SealedBox, share_bytes: bytes) -> ShareOutcome:
+    """A member submits the share they decrypted in their own browser. It is checked against its published
+    SHA-256; a bad share is refused and its member named. Once k good shares are in, the box opens."""
+    with transaction.atomic():
+        box = SealedBox.objects.select_for_update().get(pk=box.pk)
+        box_share = box.shares.filter(member=actor).first()
+        _require(box_share is not None)
+        now = clock.now()
+        if now < box.opening_at:
+            record(actor=actor, action="bids.share.refused_early", target=box, agency=box.agency, data={})
+            early = True
+        else:
+            early = False
+    if early:
+        raise ValidationError(_("Shares are accepted only from the opening time on."))
+    with transaction.atomic():
+        box = SealedBox.objects.select_for_update().get(pk=box.pk)
+        box_share = box.shares.select_for_update().get(member=actor)
+        if box.opened_at is not None:
+            return ShareOutcome(False, _("This box is already open."), opened=True)
+        if hashlib.sha256(share_bytes).hexdigest() != box_share.share_sha256:
+            record(
+                actor=actor,
+                action="bids.share.rejected",
+                target=box,
+                agency=box.agency,
+                data={"member": actor.email, "share_index": box_share.share_index},
+            )
+            transaction.on_commit(lambda: notifications.share_submitted(box, actor, accepted=False))
+            return ShareOutcome(
+                False,
+                _("The share of %(member)s does not match its published SHA-256; it was refused.") % {"member": actor},
+            )
+        box_share.submitted_share = share_bytes
+        box_share.submitted_at = now
+        box_share.save(update_fields=["submitted_share", "submitted_at"])
+        record(
+            actor=actor,
+            action="bids.share.accepted",
+            target=box,
+            agency=box.agency,
+            data={"member": actor.email, "share_index": box_share.share_index},
+        )
+        transaction.on_commit(lambda: notifications.share_submitted(box, actor, accepted=True))
+        submitted = box.shares.filter(submitted_at__isnull=False).count()
+    if submitted >= box.threshold:
+        open_box(actor=actor, box=box)
+        return ShareOutcome(True, _("Share accepted. The box is open."), opened=True)
+    return ShareOutcome(
+        True, _("Share accepted: %(have)s of the %(need)s needed.") % {"have": submitted, "need": box.threshold}
+    )
+
+
+def _claim_opening(box: SealedBox) -> bool:
+    with transaction.atomic():
+        box = SealedBox.objects.select_for_update().get(pk=box.pk)
+        now = clock.now()
+        if box.opened_at is not None:
+            return False
+        if box.opening_claimed_at and now - box.opening_claimed_at < OPENING_CLAIM_STALE_AFTER:
+            return False
+        SealedBox.objects.filter(pk=box.pk).update(opening_claimed_at=now)
+        return True
+
+
+def open_box(*, actor, box: SealedBox) -> None:
+    """Combine k shares, check the derived recipient against the published one, decrypt every current envelope
+    in worker processes (temporary file renamed only on success), then record each outcome, the frozen
+    checkpoint and the minutes in one transaction, and tell the committee (DESIGN 5)."""
+    from . import minutes
+
+    if not _claim_opening(box):
+        return
+    shares = [
+        crypto.Share.from_bytes(bytes(value))
+        for value in box.shares.filter(submitted_at__isnull=False).values_list("submitted_share", flat=True)
+    ][: box.threshold]
+    identity = crypto.derive_identity(crypto.combine_shares(shares), box_id=box.public_id, envelope=box.envelope)
+    if crypto.recipient_for(identity) != box.recipient:
+        with transaction.atomic():
+            SealedBox.objects.filter(pk=box.pk).update(opening_claimed_at=None)
+            record(
+                actor=actor,
+                action="bids.box.opening_failed",
+                target=box,
+                agency=box.agency,
+                data={"reason": "derived recipient differs from the published one"},
+            )
+        raise ValidationError(_("The shares do not rebuild this box's key; the opening was stopped."))
+
+    envelopes = list(box.envelopes.filter(superseded_at__isnull=True).select_related("bidder"))
+    output_dir = Path(settings.MEDIA_ROOT) / "bids" / "opened" / box.public_id
+    output_dir.mkdir(parents=True, exist_ok=True)
+    jobs = {
+        envelope.pk: (Path(default_storage.path(envelope.storage_name)), output_dir / f"{envelope.public_id}.bin")
+        for envelope in envelopes
+        if envelope.is_complete
+    }
+    results = (
+        dict(
+            zip(
+                jobs,
+                [
+                    result
+                    for _src, result in crypto.open_files_in_workers(
+                        list(jobs.values()), identity, max_workers=settings.EPROC_BID_OPENING_WORKERS
+                    )
+                ],
+                strict=True,
+            )
+        )
+        if jobs
+        else {}
+    )
+    del identity
+
+    with transaction.atomic():
+        box = SealedBox.objects.select_for_update().get(pk=box.pk)
+        checkpoint = log.freeze_checkpoint_for(box)
+        outcomes = []
+        for envelope in envelopes:
+            outcome = _record_outcome(envelope, results.get(envelope.pk), jobs.get(envelope.pk))
+            outcomes.append(outcome)
+            record(
+                actor=actor,
+                action="bids.envelope.opened",
+                target=envelope,
+                agency=box.agency,
+                data={
+                    "outcome": outcome.outcome,
+                    "reason": outcome.reason,
+                    "plaintext_sha256": outcome.plaintext_sha256,
+                    "ciphertext_sha256": envelope.ciphertext_sha256,
+                },
+            )
+        now = clock.now()
+        opening = Opening.objects.create(box=box, opened_at=now)
+        pdf = minutes.render_opening_minutes(box=box, opening=opening, outcomes=outcomes, checkpoint=checkpoint)
+        opening.minutes_sha256 = hashlib.sha256(pdf).hexdigest()
+        opening.minutes_pdf.save(f"berita-acara-pembukaan-{box.public_id}.pdf", ContentFile(pdf), save=False)
+        opening.save()
+        box.opened_at = now
+        box.save(update_fields=["opened_at"])
+        record(
+            actor=actor,
+            action="bids.box.opened",
+            target=box,
+            agency=box.agency,
+            data={
+                "envelopes": len(envelopes),
+                "checkpoint_size": checkpoint.size,
+                "checkpoint_root": checkpoint.root,
+                "minutes_sha256": opening.minutes_sha256,
+            },
+        )
+        transaction.on_commit(lambda: notifications.box_opened(box))
+
+
+def _record_outcome(envelope: Envelope, result, job) -> OpenedEnvelope:
+    if result is None:
+        return OpenedEnvelope.objects.create(
+            envelope=envelope,
+            outcome=OpenedEnvelope.Outcome.INCOMPLETE,
+            reason=f"{envelope.received_size} of {envelope.ciphertext_size} bytes arrived",
+        )
+    if isinstance(result, crypto.DecryptionFailed):
+        return OpenedEnvelope.objects.create(
+            envelope=envelope, outcome=OpenedEnvelope.Outcome.UNREADABLE, reason=str(result)[:300]
+        )
+    plaintext_sha256, plaintext_size = result
+    return OpenedEnvelope.objects.create(
+        envelope=envelope,
+        outcome=OpenedEnvelope.Outcome.OPENED,
+        plaintext_sha256=plaintext_sha256,
+        plaintext_size=plaintext_size,
+        storage_name=str(job[1].relative_to(Path(settings.MEDIA_ROOT))),
+    )

@@ -1,0 +1,113 @@
+"""Fixtures for the sealed-bid tests: committee members holding real age identities (as their browsers would),
+boxes with a pinned schedule, and a bidder who sends sealed bytes through the real JSON endpoints."""
+
+import base64
+import hashlib
+from datetime import timedelta
+
+import pyrage
+import pytest
+from django.urls import reverse
+
+from conftest import PINNED_NOW, give_totp
+from eproc.bids import services
+from eproc.organizations.roles import Role
+
+OPENS = PINNED_NOW - timedelta(hours=1)
+DEADLINE = PINNED_NOW + timedelta(hours=1)
+GRACE = timedelta(minutes=30)
+OPENING = PINNED_NOW + timedelta(hours=2)
+
+
+class Member:
+    def __init__(self, user, identity):
+        self.user = user
+        self.identity = identity  # held only by the member (their browser); the server never sees it
+
+    def decrypt_share(self, box) -> bytes:
+        ciphertext = bytes(box.shares.get(member=self.user).share_ciphertext)
+        return pyrage.decrypt(ciphertext, [self.identity])
+
+
+@pytest.fixture
+def committee(personas):
+    members = []
+    for _ in range(5):
+        user = personas.make(Role.POKJA, personas.agency_a)
+        give_totp(user)
+        identity = pyrage.x25519.Identity.generate()
+        services.register_committee_key(actor=user, recipient=str(identity.to_public()))
+        members.append(Member(user, identity))
+    return members
+
+
+@pytest.fixture
+def bidder(personas):
+    from django.db import transaction
+
+    from eproc.accounts.services import create_account
+
+    with transaction.atomic():
+        user = create_account(actor=None, email="penyedia@cv-maju.test", full_name="CV Maju Jaya")
+    return user
+
+
+@pytest.fixture
+def make_box(committee, bidder, personas):
+    def make(*, threshold=3, members=None, envelope="single", grace=GRACE, reference="SPSE-2026-001"):
+        chosen = members if members is not None else committee
+        return services.create_box(
+            actor=chosen[0].user,
+            agency=personas.agency_a,
+            reference=reference,
+            title="Rehabilitasi Jalan Sukaharja",
+            envelope=envelope,
+            members=[m.user for m in chosen],
+            threshold=threshold,
+            upload_opens_at=OPENS,
+            deadline=DEADLINE,
+            grace_period=grace,
+            opening_at=OPENING,
+            bidders=[bidder],
+        )
+
+    return make
+
+
+def seal(box, plaintext: bytes) -> bytes:
+    return pyrage.encrypt(plaintext, [pyrage.x25519.Recipient.from_str(box.recipient)])
+
+
+def commit(client, box, data: bytes, *, size=None, sha256=None):
+    return client.post(
+        reverse("bids:api_commit", args=[box.public_id]),
+        {"sha256": sha256 or hashlib.sha256(data).hexdigest(), "size": size if size is not None else len(data)},
+        content_type="application/json",
+    )
+
+
+def upload(client, envelope_id, data: bytes, *, chunk=1000):
+    for offset in range(0, len(data), chunk):
+        response = client.put(
+            reverse("bids:api_chunk", args=[envelope_id, offset]),
+            data[offset : offset + chunk],
+            content_type="application/octet-stream",
+        )
+        assert response.status_code == 200, response.json()
+    return client.post(reverse("bids:api_complete", args=[envelope_id]))
+
+
+def send(client, box, data: bytes, *, chunk=1000):
+    committed = commit(client, box, data)
+    assert committed.status_code == 201, committed.json()
+    return upload(client, committed.json()["envelope"], data, chunk=chunk)
+
+
+def submit_share(client, member, box, share: bytes | None = None):
+    client.force_login(member.user)
+    share = member.decrypt_share(box) if share is None else share
+    return client.post(
+        reverse("bids:api_submit_share", args=[box.public_id]),
+        {"share": base64.b64encode(share).decode()},
+        content_type="application/json",
+    )

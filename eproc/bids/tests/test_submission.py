@@ -1,0 +1,176 @@
+"""Submitting sealed bids: commitment before the deadline, bytes after it only within the grace period and only
+if they match (DESIGN 5; Pasal 1(5): the offer is made once, at the time set; Pasal 7(4)b)."""
+
+import hashlib
+import subprocess
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from eproc.bids import services
+from eproc.bids.models import Envelope
+
+from .conftest import DEADLINE, GRACE, OPENS, commit, seal, send, upload
+
+pytestmark = pytest.mark.django_db
+
+MS = timedelta(milliseconds=1)
+
+
+def test_a_bid_sealed_with_the_age_cli_is_received_in_chunks(client, make_box, bidder, tmp_path):
+    box = make_box()
+    source = tmp_path / "penawaran.zip"
+    source.write_bytes(b"PK\x03\x04 dokumen penawaran " * 500)
+    sealed_path = tmp_path / "penawaran.age"
+    subprocess.run(["age", "-r", box.recipient, "-o", str(sealed_path), str(source)], check=True)
+    sealed = sealed_path.read_bytes()
+    client.force_login(bidder)
+    response = send(client, box, sealed, chunk=4096)
+    state = response.json()
+    assert response.status_code == 200, state
+    assert state["complete"] is True
+    assert state["ciphertext_sha256"] == hashlib.sha256(sealed).hexdigest()
+    envelope = Envelope.objects.get(public_id=state["envelope"])
+    assert envelope.storage_name.endswith(f"{state['ciphertext_sha256']}.age")
+    assert state["receipt"]["body"]["bytes_received_at"]
+
+
+def test_a_commitment_one_millisecond_before_the_deadline_is_accepted(client, make_box, bidder, pinned_time):
+    box = make_box()
+    client.force_login(bidder)
+    pinned_time.move_to(DEADLINE - MS)
+    assert commit(client, box, seal(box, b"tepat waktu")).status_code == 201
+
+
+def test_a_commitment_one_millisecond_after_the_deadline_is_refused(client, make_box, bidder, pinned_time):
+    box = make_box()
+    client.force_login(bidder)
+    pinned_time.move_to(DEADLINE + MS)
+    response = commit(client, box, seal(box, b"terlambat"))
+    assert response.status_code == 400
+    assert not Envelope.objects.exists()
+
+
+def test_a_commitment_before_the_window_opens_is_refused(make_box, bidder, pinned_time):
+    box = make_box()
+    pinned_time.move_to(OPENS - MS)
+    with pytest.raises(ValidationError):
+        services.commit_envelope(actor=bidder, box=box, sha256="a" * 64, size=10)
+
+
+def test_bytes_within_the_grace_period_matching_their_commitment_are_accepted(client, make_box, bidder, pinned_time):
+    box = make_box()
+    client.force_login(bidder)
+    sealed = seal(box, b"isi penawaran")
+    envelope_id = commit(client, box, sealed).json()["envelope"]
+    pinned_time.move_to(DEADLINE + GRACE - MS)
+    response = upload(client, envelope_id, sealed, chunk=50)
+    assert response.status_code == 200
+    body = response.json()["receipt"]["body"]
+    assert body["committed_at"] < body["bytes_received_at"]  # the receipt says when each part arrived
+
+
+def test_bytes_that_differ_by_one_bit_are_refused_and_nothing_is_kept(client, make_box, bidder, pinned_time):
+    box = make_box()
+    client.force_login(bidder)
+    sealed = seal(box, b"isi penawaran")
+    envelope_id = commit(client, box, sealed).json()["envelope"]
+    pinned_time.move_to(DEADLINE + timedelta(minutes=5))
+    flipped = bytearray(sealed)
+    flipped[-1] ^= 0x01
+    response = upload(client, envelope_id, bytes(flipped))
+    assert response.status_code == 400
+    envelope = Envelope.objects.get(public_id=envelope_id)
+    assert not envelope.is_complete and envelope.received_size == 0
+    # The commitment stands: the right bytes are still accepted within the grace period.
+    assert upload(client, envelope_id, sealed).status_code == 200
+
+
+def test_bytes_after_the_grace_period_are_refused(client, make_box, bidder, pinned_time):
+    box = make_box()
+    client.force_login(bidder)
+    sealed = seal(box, b"isi penawaran")
+    envelope_id = commit(client, box, sealed).json()["envelope"]
+    pinned_time.move_to(DEADLINE + GRACE)
+    response = client.put(
+        reverse("bids:api_chunk", args=[envelope_id, 0]), sealed, content_type="application/octet-stream"
+    )
+    assert response.status_code == 400
+
+
+def test_with_no_grace_period_bytes_must_finish_before_the_deadline(client, make_box, bidder, pinned_time):
+    box = make_box(grace=timedelta(0))
+    client.force_login(bidder)
+    sealed = seal(box, b"isi penawaran")
+    envelope_id = commit(client, box, sealed).json()["envelope"]
+    pinned_time.move_to(DEADLINE)
+    response = client.put(
+        reverse("bids:api_chunk", args=[envelope_id, 0]), sealed, content_type="application/octet-stream"
+    )
+    assert response.status_code == 400
+
+
+def test_an_upload_resumes_where_the_server_stopped(client, make_box, bidder):
+    box = make_box()
+    client.force_login(bidder)
+    sealed = seal(box, b"x" * 5000)
+    envelope_id = commit(client, box, sealed).json()["envelope"]
+    client.put(reverse("bids:api_chunk", args=[envelope_id, 0]), sealed[:1000], content_type="application/octet-stream")
+    wrong_offset = client.put(
+        reverse("bids:api_chunk", args=[envelope_id, 2000]), sealed[2000:3000], content_type="application/octet-stream"
+    )
+    assert wrong_offset.status_code == 400
+    assert client.get(reverse("bids:api_envelope", args=[envelope_id])).json()["received_size"] == 1000
+    for offset in range(1000, len(sealed), 1000):
+        client.put(
+            reverse("bids:api_chunk", args=[envelope_id, offset]),
+            sealed[offset : offset + 1000],
+            content_type="application/octet-stream",
+        )
+    assert client.post(reverse("bids:api_complete", args=[envelope_id])).json()["complete"] is True
+
+
+def test_a_file_that_is_not_an_x25519_age_file_is_refused(client, make_box, bidder):
+    box = make_box()
+    client.force_login(bidder)
+    response = send(client, box, b"%PDF-1.4 not sealed at all")
+    assert response.status_code == 400
+    assert "age" in response.json()["error"]
+
+
+def test_a_replacement_before_the_deadline_supersedes_the_earlier_bid(client, make_box, bidder):
+    box = make_box()
+    client.force_login(bidder)
+    first = send(client, box, seal(box, b"penawaran pertama")).json()["envelope"]
+    second = send(client, box, seal(box, b"penawaran kedua")).json()["envelope"]
+    assert Envelope.objects.get(public_id=first).superseded_at is not None
+    assert Envelope.objects.get(public_id=second).superseded_at is None
+
+
+def test_only_admitted_bidders_can_commit(client, make_box, personas, committee):
+    box = make_box()
+    outsider = committee[0].user
+    client.force_login(outsider)
+    assert commit(client, box, seal(box, b"x")).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.commit_envelope(actor=outsider, box=box, sha256="a" * 64, size=1)
+
+
+def test_a_bidder_cannot_touch_another_bidders_envelope(client, make_box, bidder, personas):
+    box = make_box()
+    client.force_login(bidder)
+    envelope_id = commit(client, box, seal(box, b"x")).json()["envelope"]
+    other = personas.make("ppk")
+    client.force_login(other)
+    assert client.get(reverse("bids:api_envelope", args=[envelope_id])).status_code == 404
+    assert client.get(reverse("bids:api_receipt", args=[envelope_id])).status_code == 404
+
+
+def test_a_commitment_larger_than_the_limit_is_refused_with_a_message(client, make_box, bidder, settings):
+    settings.EPROC_MAX_BID_BYTES = 1000
+    box = make_box()
+    client.force_login(bidder)
+    response = commit(client, box, b"", size=1001, sha256="b" * 64)
+    assert response.status_code == 400 and "MB" in response.json()["error"]

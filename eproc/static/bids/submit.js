@@ -1,0 +1,87 @@
+// A bidder seals a bid in the browser and sends it: encrypt to the box recipient (or take an .age file made
+// offline), hash the sealed bytes while they stream, commit the SHA-256 and size (the small request that must
+// beat the deadline), then upload the bytes in chunks, resuming where the server says it stopped.
+import { api, loadAge, say, text } from "./common.js";
+
+const root = document.getElementById("bid-submit");
+const form = root.querySelector("form");
+const status = root.querySelector("[data-status]");
+const progress = root.querySelector("progress");
+const CHUNK = Number(root.dataset.chunkBytes);
+
+async function isSealedAlready(file) {
+  const head = new TextDecoder().decode(await file.slice(0, 21).arrayBuffer());
+  return head === "age-encryption.org/v1";
+}
+
+async function sealAndHash(age, file) {
+  const hash = age.sha256.create();
+  const parts = [];
+  let size = 0;
+  let stream;
+  if (await isSealedAlready(file)) {
+    stream = file.stream();
+  } else {
+    const encrypter = new age.Encrypter();
+    encrypter.addRecipient(root.dataset.recipient);
+    stream = await encrypter.encrypt(file.stream());
+  }
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    hash.update(value);
+    parts.push(value);
+    size += value.length;
+    progress.value = Math.min(0.3, 0.3 * size / Math.max(file.size, 1));
+  }
+  // A Blob keeps the sealed bytes (the browser spills large ones to disk), so a retry sends the same bytes.
+  return { blob: new Blob(parts), sha256: age.bytesToHex(hash.digest()), size };
+}
+
+async function upload(envelope, blob) {
+  let offset = envelope.received_size;
+  let failures = 0;
+  while (offset < blob.size) {
+    const end = Math.min(offset + CHUNK, blob.size);
+    try {
+      const state = await api("PUT", `${root.dataset.envelopesUrl}${envelope.envelope}/chunks/${offset}`, blob.slice(offset, end));
+      offset = state.received_size;
+      failures = 0;
+    } catch (error) {
+      if (error.status === 400 || ++failures > 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000 * failures));
+      const state = await api("GET", `${root.dataset.envelopesUrl}${envelope.envelope}`);
+      offset = state.received_size; // resume where the server stopped
+    }
+    progress.value = 0.3 + 0.7 * (offset / blob.size);
+  }
+  return api("POST", `${root.dataset.envelopesUrl}${envelope.envelope}/complete`);
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const file = form.bid.files[0];
+  if (!file) return say(status, text(root, "chooseFile"), "error");
+  form.querySelector("button").disabled = true;
+  progress.hidden = false;
+  progress.value = 0;
+  try {
+    const age = await loadAge();
+    say(status, text(root, "sealing"));
+    const sealed = await sealAndHash(age, file);
+    say(status, text(root, "committing"));
+    const envelope = await api("POST", root.dataset.commitUrl, { sha256: sealed.sha256, size: sealed.size });
+    say(status, text(root, "uploading"));
+    const done = await upload(envelope, sealed.blob);
+    progress.value = 1;
+    root.querySelector("[data-sha256]").textContent = done.ciphertext_sha256;
+    root.querySelector("[data-receipt-link]").href = `${root.dataset.envelopesUrl}${done.envelope}/receipt`;
+    root.querySelector("[data-result]").hidden = false;
+    say(status, text(root, "done"), "success");
+  } catch (error) {
+    say(status, `${text(root, "failed")} ${error.message}`, "error");
+  } finally {
+    form.querySelector("button").disabled = false;
+  }
+});

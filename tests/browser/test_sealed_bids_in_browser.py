@@ -1,0 +1,129 @@
+"""The sealed-bid flow as people meet it in Chromium: a committee member makes their key in the browser, a
+bidder seals and sends a bid from the page, and at the opening the member unlocks their key file in the browser
+to submit their share (Pasal 7(4)b; DESIGN 5)."""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pyrage
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from conftest import PINNED_NOW, give_totp
+from eproc.bids import services
+from eproc.bids.models import CommitteeKey, Envelope, OpenedEnvelope
+from eproc.organizations.roles import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSPHRASE = "kata-sandi-panitia-yang-panjang"
+
+
+def _sign_in_as(context, live_server, user):
+    """Reuse a server-side session for the browser, so the test need not type the second factor again."""
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def test_a_bid_sealed_in_the_browser_opens_with_a_key_made_in_the_browser(
+    browser, live_server, personas, tmp_path, pinned_time
+):
+    member_a = personas.make(Role.POKJA)
+    member_b = personas.make(Role.POKJA)
+    for member in (member_a, member_b):
+        give_totp(member)
+    from eproc.accounts.services import create_account
+
+    bidder = create_account(actor=None, email="penyedia@cv-maju.test", full_name="CV Maju Jaya")
+
+    # 1. Member A creates a key in the browser and downloads the passphrase-protected file.
+    context = browser.new_context(base_url=live_server.url, accept_downloads=True)
+    page = context.new_page()
+    _sign_in_as(context, live_server, member_a)
+    page.goto("/penawaran/kunci-panitia/")
+    page.fill("#passphrase", PASSPHRASE)
+    page.fill("#confirm", PASSPHRASE)
+    with page.expect_download() as download:
+        page.click("#committee-key button[type=submit]")
+    key_file = tmp_path / "kunci-panitia.age"
+    download.value.save_as(key_file)
+    page.wait_for_selector("#committee-key [data-status].success")
+    recipient = CommitteeKey.objects.get(user=member_a, retired_at__isnull=True).recipient
+    assert page.locator("[data-recipient]").inner_text() == recipient
+    assert key_file.read_bytes().startswith(b"age-encryption.org/v1\n-> scrypt ")  # locked by the passphrase
+    context.close()
+
+    # Member B's key comes from the age tool, as a member working offline would make it.
+    identity_b = pyrage.x25519.Identity.generate()
+    services.register_committee_key(actor=member_b, recipient=str(identity_b.to_public()))
+    box = services.create_box(
+        actor=member_a,
+        agency=personas.agency_a,
+        reference="SPSE-2026-042",
+        title="Pembangunan Gedung Puskesmas",
+        envelope="single",
+        members=[member_a, member_b],
+        threshold=2,
+        upload_opens_at=PINNED_NOW - timedelta(hours=1),
+        deadline=PINNED_NOW + timedelta(hours=1),
+        grace_period=timedelta(minutes=30),
+        opening_at=PINNED_NOW + timedelta(hours=2),
+        bidders=[bidder],
+    )
+
+    # 2. The bidder seals and sends a bid from the page.
+    plaintext = b"PK\x03\x04 surat penawaran, RAB, jadwal pelaksanaan " * 2000
+    bid_file = tmp_path / "penawaran.zip"
+    bid_file.write_bytes(plaintext)
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    _sign_in_as(context, live_server, bidder)
+    page.goto(f"/penawaran/kotak/{box.public_id}/")
+    page.set_input_files("#bid", str(bid_file))
+    page.click("#bid-submit button[type=submit]")
+    page.wait_for_selector("#bid-submit [data-result]:not([hidden])", timeout=60_000)
+    envelope = Envelope.objects.get(box=box, bidder=bidder)
+    assert envelope.is_complete and envelope.ciphertext_size > len(plaintext)
+    assert page.locator("[data-sha256]").inner_text() == envelope.ciphertext_sha256
+    stored = (Path(settings.MEDIA_ROOT) / envelope.storage_name).read_bytes()
+    assert plaintext not in stored and stored.startswith(b"age-encryption.org/v1\n-> X25519 ")
+    context.close()
+
+    # 3. At the opening, B submits through the API and A unlocks the key file in the browser.
+    pinned_time.move_to(box.opening_at)
+    client_b = Client()
+    client_b.force_login(member_b)
+    import base64
+
+    share_b = pyrage.decrypt(bytes(box.shares.get(member=member_b).share_ciphertext), [identity_b])
+    response = client_b.post(
+        f"/api/v1/bids/boxes/{box.public_id}/shares",
+        {"share": base64.b64encode(share_b).decode()},
+        content_type="application/json",
+    )
+    assert response.json()["opened"] is False
+
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    _sign_in_as(context, live_server, member_a)
+    page.goto(f"/penawaran/kotak/{box.public_id}/")
+    page.set_input_files("#keyfile", str(key_file))
+    page.fill("#open-passphrase", PASSPHRASE)
+    page.click("#bid-open button[type=submit]")
+    page.wait_for_selector("#bid-open [data-status].success", timeout=60_000)
+    page.wait_for_url(re.compile(box.public_id))
+    opened = OpenedEnvelope.objects.get(envelope=envelope)
+    assert opened.outcome == "opened"
+    assert (Path(settings.MEDIA_ROOT) / opened.storage_name).read_bytes() == plaintext
+    context.close()
