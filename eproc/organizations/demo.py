@@ -99,7 +99,7 @@ def _decree_pdf(number: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"SK {number}.pdf".replace("/", "-"), body.encode(), content_type="application/pdf")
 
 
-def _ensure_password(user: User):
+def ensure_demo_password(user: User):
     """Demo accounts get a known password so people can try the system; audited like any other change."""
     if not user.check_password(DEMO_PASSWORD):
         with transaction.atomic():
@@ -120,7 +120,7 @@ def load_demo() -> list[DemoPerson]:
             valid_from=DEMO_VALID_FROM,
         )
     admin = User.objects.get(email=admin_person.email)
-    _ensure_password(admin)
+    ensure_demo_password(admin)
 
     for spec in AGENCIES:
         agency = Agency.objects.filter(code=spec["code"]).first() or services.create_agency(
@@ -152,7 +152,7 @@ def load_demo() -> list[DemoPerson]:
                 decree_file=_decree_pdf(decree),
                 valid_from=DEMO_VALID_FROM,
             )
-        _ensure_password(User.objects.get(email=person.email))
+        ensure_demo_password(User.objects.get(email=person.email))
 
     for day, name in DAYS_OFF:
         if not DayOff.objects.filter(date=day, agency__isnull=True).exists():

@@ -36,3 +36,12 @@ def tanggal(value):
 @register.filter
 def tanggal_jam(value, tz="Asia/Jakarta"):
     return "" if value is None else dates.format_datetime(value, tz, locale=_locale())
+
+
+@register.filter
+def minutes(value):
+    """A duration in whole minutes, e.g. a grace period: "60 menit" / "60 minutes"."""
+    if value is None:
+        return ""
+    count = int(value.total_seconds() // 60)
+    return translation.ngettext("%(count)s minute", "%(count)s minutes", count) % {"count": count}

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
+from eproc.bids.demo import load_demo as load_bids_demo
 from eproc.organizations.demo import describe, load_demo
 
 
@@ -10,4 +11,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with translation.override("en"):
             people = load_demo()
+            sealed_bids = load_bids_demo()
             self.stdout.write(describe(people))
+            self.stdout.write("\n".join(["", "Sealed bids:", *sealed_bids]))
