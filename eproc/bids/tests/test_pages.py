@@ -145,3 +145,14 @@ def test_committee_members_are_told_of_each_share(
     assert callbacks
     assert {message.to[0] for message in mailoutbox} == {m.user.email for m in committee}
     assert committee[0].user.full_name in mailoutbox[0].body
+
+
+def test_the_signing_key_command_prints_a_usable_key(capsys):
+    from django.core.management import call_command
+
+    from eproc.bids import receipts
+
+    call_command("bids_signing_key")
+    output = capsys.readouterr().out.splitlines()
+    key = receipts.signing_key_from_text(output[0].removeprefix("EPROC_SIGNING_KEY="))
+    assert output[1] == f"# public key: {receipts.public_key_to_text(key.public_key())}"
