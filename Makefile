@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export EPROC_DEBUG ?= 1
 
-.PHONY: run test setup lint lock messages bundle migrate demo clean system-packages
+.PHONY: run test setup lint lock messages bundle migrate demo clean system-packages bench-opening
 
 run: setup migrate demo ## Set everything up on SQLite, load the demo data and serve on http://127.0.0.1:8000
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -40,6 +40,9 @@ migrate:
 
 demo:
 	$(PY) manage.py load_demo
+
+bench-opening: setup system-packages ## Bid opening throughput and memory next to the age CLI (not part of CI)
+	$(PY) benchmarks/bench_opening.py $(BENCH_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

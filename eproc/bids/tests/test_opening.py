@@ -195,7 +195,7 @@ def test_a_box_needs_members_with_keys_and_a_sane_schedule(make_box, committee, 
     from eproc.organizations.roles import Role
 
     keyless = personas.make(Role.POKJA)
-    with pytest.raises(ValidationError, match="committee key"):
+    with pytest.raises(ValidationError, match="belum membuat kunci panitia"):
         make_box(members=[committee[0], type(committee[0])(keyless, None)], threshold=1)
     with pytest.raises(ValidationError):
         make_box(threshold=6)

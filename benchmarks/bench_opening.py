@@ -1,0 +1,411 @@
+"""Bid opening throughput: eproc's opening path against the `age` CLI, on the same files and machine (DESIGN 8).
+
+    python benchmarks/bench_opening.py --bids 20 --size-mb 20 --workers 2 --out benchmarks/results/opening.json
+
+No Django: it uses only eproc/bids/crypto.py. In a temporary directory it draws a tender seed, derives the box
+identity as the server does (`derive_identity(seed, box_id="bench", envelope="single")`), writes N random
+plaintexts of S MB (streamed in 1 MiB blocks), encrypts each with `age -r RECIPIENT` (not timed), then times
+
+  (a) eproc: `crypto.open_files_in_workers(jobs, identity, max_workers=W)`, the call `services.open_box` makes
+      (spawned worker processes, pyrage streaming into a temporary file, SHA-256 on the way, fsync, rename);
+  (b) age:   `age -d -i IDENTITY_FILE -o OUT FILE.age`, W processes at a time from a thread pool,
+
+and checks that every output's SHA-256 equals its plaintext's. Both timings include their start-up costs
+(spawning Python workers for eproc, one process per file for age). Peak memory is reported per side; see
+`_memory_notes` for what each number can and cannot say.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # run as a script: make `eproc` importable (and so for the spawned workers)
+    sys.path.insert(0, str(REPO_ROOT))
+
+from eproc.bids import crypto  # noqa: E402
+
+AGE = shutil.which("age") or "/usr/bin/age"
+MIB = 1024 * 1024
+DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results" / "opening.json"
+
+
+# --- Machine -------------------------------------------------------------------------------------------------------
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _version_of(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def machine_info() -> dict:
+    age_version = subprocess.run([AGE, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    return {
+        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "age": age_version,
+        "age_path": AGE,
+        "pyrage": _version_of("pyrage"),
+    }
+
+
+# --- Helpers -------------------------------------------------------------------------------------------------------
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(MIB), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_random(path: Path, size: int) -> str:
+    """`size` random bytes into `path`, 1 MiB at a time; returns their SHA-256."""
+    digest = hashlib.sha256()
+    with open(path, "wb") as handle:
+        remaining = size
+        while remaining:
+            block = os.urandom(min(MIB, remaining))
+            digest.update(block)
+            handle.write(block)
+            remaining -= len(block)
+    return digest.hexdigest()
+
+
+def _run(argv: list[str]) -> int:
+    """Run a process to completion and return its own peak RSS in KiB (os.wait4 gives per-process rusage)."""
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors)  # noqa: S603
+        _pid, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode(errors="replace").strip()
+            raise RuntimeError(f"{argv[0]} exited with {process.returncode}: {message}")
+    return usage.ru_maxrss
+
+
+class _RssSampler:
+    """Polls the VmHWM (peak resident set of the process's own address space) of this process's direct children
+    whose command line contains `marker`, every `interval` seconds, from a background thread. Unlike ru_maxrss it
+    is not inflated by the parent's memory at fork time (see _memory_notes). A child that lives shorter than one
+    interval may be missed, and growth in a child's last interval is not seen."""
+
+    def __init__(self, marker: str, interval: float = 0.01):
+        self.marker = marker
+        self.interval = interval
+        self.peaks: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join()
+
+    def _children(self) -> set[int]:
+        pids = set()
+        try:
+            tasks = os.listdir("/proc/self/task")
+        except OSError:
+            return pids
+        for task in tasks:
+            try:
+                with open(f"/proc/self/task/{task}/children", encoding="ascii") as handle:
+                    pids.update(int(pid) for pid in handle.read().split())
+            except OSError:
+                continue
+        return pids
+
+    def _sample(self) -> None:
+        for pid in self._children():
+            try:
+                if pid not in self.peaks:  # checked until it matches: before its exec a child shows our cmdline
+                    with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                        if self.marker.encode() not in handle.read():
+                            continue
+                with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
+                    for line in handle:
+                        if line.startswith("VmHWM:"):
+                            self.peaks[pid] = max(self.peaks.get(pid, 0), int(line.split()[1]))
+                            break
+            except (OSError, ValueError):
+                continue  # the child exited between the listing and the read
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    @property
+    def peak_kib(self) -> int | None:
+        return max(self.peaks.values(), default=None)
+
+
+def _children_maxrss_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+
+
+def _self_maxrss_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _mib(kib: int | None) -> float | None:
+    return None if kib is None else round(kib / 1024, 1)
+
+
+def _remove_all(paths) -> None:
+    for path in paths:
+        Path(path).unlink(missing_ok=True)
+
+
+def _memory_notes() -> list[str]:
+    return [
+        "peak_rss_mib (the table's figure) is the largest VmHWM seen in /proc/PID/status of the eproc worker "
+        "processes, or of the `age -d` processes, polled every 10 ms: the peak of that process's own address "
+        "space. A process shorter than 10 ms may be missed (null), and growth in its last 10 ms is not seen.",
+        "ru_maxrss figures (as asked: RUSAGE_CHILDREN before/after for the workers, os.wait4 per `age -d` process) "
+        "are recorded too, but on Linux they overstate a child that the parent started: ru_maxrss survives exec, "
+        "and a child started by fork/vfork+exec first counts the parent's resident memory (this benchmark process, "
+        "about 30 MiB with pyrage and cryptography loaded). RUSAGE_CHILDREN is moreover the largest peak of any "
+        "child waited for so far in the run (the age encryption processes included), not per phase: when it did "
+        "not grow during the eproc phase only an upper bound is known (rusage_is_upper_bound = true).",
+        "parent: RUSAGE_SELF.ru_maxrss of the benchmark process at the end of each phase; it is a lifetime peak, "
+        "so it includes everything done before (writing the plaintexts, the other phase).",
+        "Peaks are per process: with W workers in parallel the machine holds about W times the worker figure.",
+    ]
+
+
+# --- The two contenders --------------------------------------------------------------------------------------------
+
+
+def _time_eproc(ciphertexts: list[Path], out_dir: Path, identity: str, workers: int) -> dict:
+    jobs = [(src, out_dir / f"{src.stem}.bin") for src in ciphertexts]
+    children_before = _children_maxrss_kib()
+    with _RssSampler("spawn_main") as sampler:
+        started = time.perf_counter()
+        results = crypto.open_files_in_workers(jobs, identity, max_workers=workers)
+        seconds = time.perf_counter() - started
+    children_after = _children_maxrss_kib()
+    failures = [f"{src.name}: {result}" for src, result in results if isinstance(result, crypto.DecryptionFailed)]
+    if failures:
+        raise RuntimeError("eproc could not open: " + "; ".join(failures))
+    return {
+        "seconds": seconds,
+        "outputs": dict(jobs),
+        "reported_sha256": {src: result[0] for src, result in results},
+        "peak_rss_kib": sampler.peak_kib,
+        "processes_sampled": len(sampler.peaks),
+        "rusage_children_before_kib": children_before,
+        "rusage_children_after_kib": children_after,
+        "rusage_is_upper_bound": children_after <= children_before,
+        "parent_peak_rss_kib": _self_maxrss_kib(),
+    }
+
+
+def _time_age(ciphertexts: list[Path], out_dir: Path, identity_file: Path, workers: int) -> dict:
+    jobs = [(src, out_dir / f"{src.stem}.bin") for src in ciphertexts]
+    children_before = _children_maxrss_kib()
+    with _RssSampler(AGE) as sampler:
+        started = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            wait4_peaks = list(
+                pool.map(lambda job: _run([AGE, "-d", "-i", str(identity_file), "-o", str(job[1]), str(job[0])]), jobs)
+            )
+        seconds = time.perf_counter() - started
+    children_after = _children_maxrss_kib()
+    return {
+        "seconds": seconds,
+        "outputs": dict(jobs),
+        "reported_sha256": {},
+        "peak_rss_kib": sampler.peak_kib,
+        "processes_sampled": len(sampler.peaks),
+        "rusage_wait4_max_kib": max(wait4_peaks),
+        "rusage_children_before_kib": children_before,
+        "rusage_children_after_kib": children_after,
+        "rusage_is_upper_bound": children_after <= children_before,
+        "parent_peak_rss_kib": _self_maxrss_kib(),
+    }
+
+
+def _verify(measured: dict, expected: dict[Path, str]) -> bool:
+    """Every output on disk (and every hash eproc reported) equals its plaintext's SHA-256."""
+    for src, dst in measured["outputs"].items():
+        if _sha256_of(dst) != expected[src]:
+            return False
+        reported = measured["reported_sha256"].get(src)
+        if reported is not None and reported != expected[src]:
+            return False
+    return True
+
+
+def _summary(measured: dict, total_bytes: int, hashes_match: bool) -> dict:
+    seconds = measured["seconds"]
+    summary = {
+        "seconds": round(seconds, 3),
+        "mb_per_s": round(total_bytes / MIB / seconds, 2) if seconds > 0 else None,
+        "hashes_match": hashes_match,
+        "peak_rss_mib": _mib(measured["peak_rss_kib"]),
+        "processes_sampled": measured["processes_sampled"],
+        "parent_peak_rss_mib": _mib(measured["parent_peak_rss_kib"]),
+        "rusage_children_before_mib": _mib(measured["rusage_children_before_kib"]),
+        "rusage_children_after_mib": _mib(measured["rusage_children_after_kib"]),
+        "rusage_is_upper_bound": measured["rusage_is_upper_bound"],
+    }
+    if "rusage_wait4_max_kib" in measured:
+        summary["rusage_wait4_max_mib"] = _mib(measured["rusage_wait4_max_kib"])
+    return summary
+
+
+# --- Entry point ---------------------------------------------------------------------------------------------------
+
+
+def run(bids: int, size_mb: float, workers: int, out: Path | None, tmp_dir: Path | None = None) -> dict:
+    """Run the benchmark and return its result; write it as JSON to `out` unless that is None.
+
+    Sizes are in MiB ("MB" in the table). `tmp_dir` is where the temporary directory goes (default: the system's);
+    it is removed at the end whatever happens."""
+    if bids < 1 or workers < 1 or size_mb <= 0:
+        raise ValueError("bids and workers must be at least 1 and size_mb positive.")
+    size = max(1, int(size_mb * MIB))
+    machine = machine_info()
+    work = Path(tempfile.mkdtemp(prefix="eproc-bench-opening-", dir=tmp_dir))
+    try:
+        seed = crypto.new_seed()
+        identity = crypto.derive_identity(seed, box_id="bench", envelope="single")
+        recipient = crypto.recipient_for(identity)
+        identity_file = work / "identity.txt"
+        identity_file.write_text(f"# benchmark identity, recipient {recipient}\n{identity}\n")
+        identity_file.chmod(0o600)
+        for name in ("sealed", "out-eproc", "out-age"):
+            (work / name).mkdir()
+
+        # Setup, not timed: each plaintext is encrypted and deleted at once, so the disk holds one at a time.
+        expected: dict[Path, str] = {}
+        ciphertexts = []
+        for number in range(bids):
+            plain = work / f"bid-{number:04d}.bin"
+            sealed = work / "sealed" / f"bid-{number:04d}.age"
+            digest = _write_random(plain, size)
+            _run([AGE, "-r", recipient, "-o", str(sealed), str(plain)])
+            plain.unlink()
+            expected[sealed] = digest
+            ciphertexts.append(sealed)
+        ciphertext_bytes = sum(path.stat().st_size for path in ciphertexts)
+        total_bytes = size * bids
+
+        eproc = _time_eproc(ciphertexts, work / "out-eproc", identity, workers)
+        eproc_ok = _verify(eproc, expected)
+        _remove_all(eproc["outputs"].values())
+        age = _time_age(ciphertexts, work / "out-age", identity_file, workers)
+        age_ok = _verify(age, expected)
+        _remove_all(age["outputs"].values())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    eproc_summary = _summary(eproc, total_bytes, eproc_ok)
+    age_summary = _summary(age, total_bytes, age_ok)
+    result = {
+        "benchmark": "opening",
+        "timestamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine,
+        "parameters": {"bids": bids, "size_mb": size_mb, "workers": workers, "bytes_per_bid": size},
+        "total_mb": round(total_bytes / MIB, 2),
+        "ciphertext_mb": round(ciphertext_bytes / MIB, 2),
+        "eproc": eproc_summary,
+        "age": age_summary,
+        # Same bytes on both sides, so the ratio of throughputs is the inverse ratio of times (unrounded).
+        "ratio_eproc_over_age": round(age["seconds"] / eproc["seconds"], 3) if eproc["seconds"] > 0 else None,
+        "hashes_match": eproc_ok and age_ok,
+        "notes": [
+            "Throughput is plaintext MiB per wall-clock second, start-up included (Python workers spawned for "
+            "eproc, one age process per file).",
+            "eproc fsyncs each plaintext before renaming it into place; the age CLI does not fsync.",
+            "The ciphertexts were just written, so both sides read them from the page cache.",
+            *_memory_notes(),
+        ],
+    }
+    if out is not None:
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return result
+
+
+def format_table(result: dict) -> str:
+    eproc, age = result["eproc"], result["age"]
+    rows = [
+        ("", "eproc (pyrage, workers)", "age CLI"),
+        ("total MB", f"{result['total_mb']:g}", f"{result['total_mb']:g}"),
+        ("seconds", f"{eproc['seconds']:.2f}", f"{age['seconds']:.2f}"),
+        ("MB/s", f"{eproc['mb_per_s']}", f"{age['mb_per_s']}"),
+        ("hashes match", str(eproc["hashes_match"]), str(age["hashes_match"])),
+        ("peak RSS per process MiB (VmHWM)", f"{eproc['peak_rss_mib']}", f"{age['peak_rss_mib']}"),
+        (
+            "ru_maxrss children MiB (inflated)",
+            f"{'<= ' if eproc['rusage_is_upper_bound'] else ''}{eproc['rusage_children_after_mib']}",
+            f"{age['rusage_wait4_max_mib']} (wait4)",
+        ),
+        ("peak RSS of parent MiB", f"{eproc['parent_peak_rss_mib']}", f"{age['parent_peak_rss_mib']}"),
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    lines = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "-+-".join("-" * width for width in widths))
+    params = result["parameters"]
+    header = (
+        f"Opening {params['bids']} bids of {params['size_mb']:g} MB with {params['workers']} worker(s) on "
+        f"{result['machine']['nproc']} x {result['machine']['cpu_model']}"
+    )
+    return "\n".join([header, *lines, f"ratio eproc/age (MB/s): {result['ratio_eproc_over_age']}"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Bid opening throughput: eproc's opening path vs the age CLI.")
+    parser.add_argument("--bids", type=int, default=20, help="number of bids (default 20)")
+    parser.add_argument("--size-mb", type=float, default=20, help="size of each bid in MB (MiB; default 20)")
+    parser.add_argument("--workers", type=int, default=2, help="parallel workers for both sides (default 2)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON result (default {DEFAULT_OUT})")
+    parser.add_argument("--tmp-dir", type=Path, default=None, help="where to put the temporary files")
+    args = parser.parse_args(argv)
+    result = run(args.bids, args.size_mb, args.workers, args.out, tmp_dir=args.tmp_dir)
+    print(format_table(result))
+    print(f"JSON: {args.out}")
+    return 0 if result["hashes_match"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
