@@ -4,3 +4,6 @@
 export * from "age-encryption";
 export { sha256 } from "@noble/hashes/sha2.js";
 export { bytesToHex } from "@noble/hashes/utils.js";
+// Several bid documents are packed into one ZIP (stored, not compressed: they are usually PDFs and scans) while
+// they stream into the encrypter, so the bidder can pick files rather than prepare an archive.
+export { Zip, ZipPassThrough } from "fflate";

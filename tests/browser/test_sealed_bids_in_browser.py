@@ -3,6 +3,7 @@ bidder seals and sends a bid from the page, and at the opening the member unlock
 to submit their share (Pasal 7(4)b; DESIGN 5)."""
 
 import re
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -83,21 +84,24 @@ def test_a_bid_sealed_in_the_browser_opens_with_a_key_made_in_the_browser(
     )
 
     # 2. The bidder seals and sends a bid from the page.
-    plaintext = b"PK\x03\x04 surat penawaran, RAB, jadwal pelaksanaan " * 2000
-    bid_file = tmp_path / "penawaran.zip"
-    bid_file.write_bytes(plaintext)
+    documents = {
+        "surat-penawaran.pdf": b"%PDF-1.4 surat penawaran Rp1.234.000.000,00 " * 2000,
+        "rab.xlsx": b"PK rincian anggaran biaya " * 3000,
+    }
+    for name, content in documents.items():
+        (tmp_path / name).write_bytes(content)
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     _sign_in_as(context, live_server, bidder)
     page.goto(f"/penawaran/kotak/{box.public_id}/")
-    page.set_input_files("#bid", str(bid_file))
+    page.set_input_files("#bid", [str(tmp_path / name) for name in documents])
     page.click("#bid-submit button[type=submit]")
     page.wait_for_selector("#bid-submit [data-result]:not([hidden])", timeout=60_000)
     envelope = Envelope.objects.get(box=box, bidder=bidder)
-    assert envelope.is_complete and envelope.ciphertext_size > len(plaintext)
+    assert envelope.is_complete
     assert page.locator("[data-sha256]").inner_text() == envelope.ciphertext_sha256
     stored = (Path(settings.MEDIA_ROOT) / envelope.storage_name).read_bytes()
-    assert plaintext not in stored and stored.startswith(b"age-encryption.org/v1\n-> X25519 ")
+    assert b"surat penawaran" not in stored and stored.startswith(b"age-encryption.org/v1\n-> X25519 ")
     context.close()
 
     # 3. At the opening, B submits through the API and A unlocks the key file in the browser.
@@ -125,5 +129,47 @@ def test_a_bid_sealed_in_the_browser_opens_with_a_key_made_in_the_browser(
     page.wait_for_url(re.compile(box.public_id))
     opened = OpenedEnvelope.objects.get(envelope=envelope)
     assert opened.outcome == "opened"
-    assert (Path(settings.MEDIA_ROOT) / opened.storage_name).read_bytes() == plaintext
+    # The documents were packed into one ZIP in the browser, sealed, and come out intact.
+    with zipfile.ZipFile(Path(settings.MEDIA_ROOT) / opened.storage_name) as archive:
+        assert {name: archive.read(name) for name in archive.namelist()} == documents
     context.close()
+
+
+def test_a_bid_sealed_offline_with_age_is_sent_as_it_is_from_the_page(browser, live_server, personas, tmp_path):
+    import hashlib
+    import subprocess
+
+    from eproc.accounts.services import create_account
+
+    member = personas.make(Role.POKJA)
+    give_totp(member)
+    services.register_committee_key(actor=member, recipient=str(pyrage.x25519.Identity.generate().to_public()))
+    bidder = create_account(actor=None, email="penyedia@cv-luring.test", full_name="CV Luring")
+    box = services.create_box(
+        actor=member,
+        agency=personas.agency_a,
+        reference="SPSE-2026-043",
+        title="Pengadaan Alat Kesehatan",
+        envelope="single",
+        members=[member],
+        threshold=1,
+        upload_opens_at=PINNED_NOW - timedelta(hours=1),
+        deadline=PINNED_NOW + timedelta(hours=1),
+        grace_period=timedelta(minutes=30),
+        opening_at=PINNED_NOW + timedelta(hours=2),
+        bidders=[bidder],
+    )
+    (tmp_path / "penawaran.zip").write_bytes(b"PK dokumen penawaran luring " * 1000)
+    sealed = tmp_path / "penawaran.age"
+    subprocess.run(["age", "-r", box.recipient, "-o", str(sealed), str(tmp_path / "penawaran.zip")], check=True)
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    _sign_in_as(context, live_server, bidder)
+    page.goto(f"/penawaran/kotak/{box.public_id}/")
+    assert f"age -r {box.recipient}" in page.content()  # the offline command is on the page
+    page.set_input_files("#bid", str(sealed))
+    page.click("#bid-submit button[type=submit]")
+    page.wait_for_selector("#bid-submit [data-result]:not([hidden])", timeout=60_000)
+    context.close()
+    envelope = Envelope.objects.get(box=box, bidder=bidder)
+    assert envelope.ciphertext_sha256 == hashlib.sha256(sealed.read_bytes()).hexdigest()

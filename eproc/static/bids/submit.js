@@ -14,17 +14,42 @@ async function isSealedAlready(file) {
   return head === "age-encryption.org/v1";
 }
 
-async function sealAndHash(age, file) {
+function zipStream(age, files) {
+  // One ZIP entry per picked file, streamed: nothing is read whole into memory.
+  return new ReadableStream({
+    async start(controller) {
+      const zip = new age.Zip((error, chunk, final) => {
+        if (error) return controller.error(error);
+        controller.enqueue(chunk);
+        if (final) controller.close();
+      });
+      for (const file of files) {
+        const entry = new age.ZipPassThrough(file.name);
+        zip.add(entry);
+        const reader = file.stream().getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) { entry.push(new Uint8Array(0), true); break; }
+          entry.push(value);
+        }
+      }
+      zip.end();
+    },
+  });
+}
+
+async function sealAndHash(age, files) {
   const hash = age.sha256.create();
   const parts = [];
   let size = 0;
   let stream;
-  if (await isSealedAlready(file)) {
-    stream = file.stream();
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  if (files.length === 1 && await isSealedAlready(files[0])) {
+    stream = files[0].stream();
   } else {
     const encrypter = new age.Encrypter();
     encrypter.addRecipient(root.dataset.recipient);
-    stream = await encrypter.encrypt(file.stream());
+    stream = await encrypter.encrypt(files.length === 1 ? files[0].stream() : zipStream(age, files));
   }
   const reader = stream.getReader();
   for (;;) {
@@ -33,7 +58,7 @@ async function sealAndHash(age, file) {
     hash.update(value);
     parts.push(value);
     size += value.length;
-    progress.value = Math.min(0.3, 0.3 * size / Math.max(file.size, 1));
+    progress.value = Math.min(0.3, 0.3 * size / Math.max(total, 1));
   }
   // A Blob keeps the sealed bytes (the browser spills large ones to disk), so a retry sends the same bytes.
   return { blob: new Blob(parts), sha256: age.bytesToHex(hash.digest()), size };
@@ -61,15 +86,15 @@ async function upload(envelope, blob) {
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
-  const file = form.bid.files[0];
-  if (!file) return say(status, text(root, "chooseFile"), "error");
+  const files = Array.from(form.bid.files);
+  if (!files.length) return say(status, text(root, "chooseFile"), "error");
   form.querySelector("button").disabled = true;
   progress.hidden = false;
   progress.value = 0;
   try {
     const age = await loadAge();
     say(status, text(root, "sealing"));
-    const sealed = await sealAndHash(age, file);
+    const sealed = await sealAndHash(age, files);
     say(status, text(root, "committing"));
     const envelope = await api("POST", root.dataset.commitUrl, { sha256: sealed.sha256, size: sealed.size });
     say(status, text(root, "uploading"));
