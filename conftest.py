@@ -118,6 +118,73 @@ class Personas:
         user.save()
         return user
 
+    def vendor(self, name="CV Maju Jaya", *, npwp=None, email=None, kind="badan_usaha", verified=True):
+        """A vendor registered through the public form's service, e-mail confirmed, with every required section
+        filled and, unless `verified` is False, approved by a Verifikator. Returns (vendor, its first user)."""
+        from allauth.account.models import EmailAddress
+
+        from eproc.organizations.roles import Role
+        from eproc.vendors import services as vendor_services
+        from eproc.vendors.requirements import sections_for
+
+        self._count += 1
+        vendor = vendor_services.register_vendor(
+            email=email or f"penyedia{self._count}@usaha.test",
+            password=PASSWORD,
+            full_name=f"Direktur {name}",
+            identity={
+                "kind": kind,
+                "name": name,
+                "business_form": "CV",
+                "npwp": npwp or f"{self._count:015d}",
+                "nib": "",
+                "address": "Jl. Merdeka 1",
+                "city": "Ketapang",
+                "province": "Kalimantan Barat",
+                "phone": "0534-123",
+                "email": f"kantor{self._count}@usaha.test",
+                "website": "",
+                "is_small_business": True,
+                "is_pkp": False,
+            },
+        )
+        user = vendor.users.get()
+        EmailAddress.objects.filter(user=user).update(verified=True)
+        for section in sections_for(kind):
+            for _ in range(section.minimum_items):
+                vendor_services.save_item(
+                    actor=user,
+                    vendor=vendor,
+                    section=section.key,
+                    data=sample_item_data(section),
+                    document=pdf_upload(f"{section.key}.pdf"),
+                )
+        if verified:
+            if not hasattr(self, "verifier"):
+                self.verifier = self.make(Role.VERIFIKATOR)
+            submission = vendor_services.submit_for_verification(actor=user, vendor=vendor)
+            checks = {"identity": {"status": "checked", "note": ""}}
+            checks.update({item["id"]: {"status": "checked", "note": ""} for item in submission.snapshot["items"]})
+            vendor_services.decide(actor=self.verifier, submission=submission, checks=checks, approve=True)
+            vendor.refresh_from_db()
+        return vendor, user
+
+
+def sample_item_data(section) -> dict:
+    """Plausible values for every field of a qualification section, by type."""
+    from eproc.vendors.requirements import FieldType
+
+    samples = {
+        FieldType.DATE: "2030-12-31",
+        FieldType.MONEY: "Rp1.500.000.000,00",
+        FieldType.NUMBER: "2",
+        FieldType.YEAR: "2025",
+    }
+    return {
+        field.name: field.choices[0][0] if field.type == FieldType.CHOICE else samples.get(field.type, "contoh")
+        for field in section.fields
+    }
+
 
 @pytest.fixture
 def personas(db, pinned_time):

@@ -7,19 +7,17 @@ from pathlib import Path
 
 import pyrage
 from django.conf import settings
-from django.db import transaction
 
 from eproc.accounts.models import User
-from eproc.accounts.services import create_account
 from eproc.core import clock
-from eproc.organizations.demo import DEMO_PASSWORD, ensure_demo_password
+from eproc.organizations.demo import DEMO_PASSWORD
 from eproc.organizations.models import Agency
 
 from . import services
 from .models import SealedBox
 
 DEMO_MEMBERS = ["pokja1@ketapang.demo", "pokja2@ketapang.demo", "pokja3@ketapang.demo"]
-DEMO_BIDDER = ("penyedia@cv-maju.demo", "CV Maju Bersama (penyedia demo)")
+DEMO_BIDDER = "penyedia@cv-maju.demo"
 DEMO_REFERENCE = "DEMO-2026-001"
 
 
@@ -43,11 +41,7 @@ def load_demo() -> list[str]:
     members = [User.objects.get(email=email) for email in DEMO_MEMBERS]
     for member in members:
         _ensure_member_key(member)
-    bidder = User.objects.filter(email=DEMO_BIDDER[0]).first()
-    if bidder is None:
-        with transaction.atomic():
-            bidder = create_account(actor=None, email=DEMO_BIDDER[0], full_name=DEMO_BIDDER[1])
-    ensure_demo_password(bidder)
+    bidder = User.objects.get(email=DEMO_BIDDER)  # a verified demo vendor (vendors.demo)
     if not SealedBox.objects.filter(reference=DEMO_REFERENCE).exists():
         now = clock.now().replace(minute=0, second=0, microsecond=0)
         deadline = now + timedelta(days=7)
@@ -66,7 +60,7 @@ def load_demo() -> list[str]:
             bidders=[bidder],
         )
     return [
-        f"  {DEMO_BIDDER[0]:34} bidder admitted to sealed box {DEMO_REFERENCE}",
+        f"  {DEMO_BIDDER:34} admitted to sealed box {DEMO_REFERENCE}",
         f"  Committee key files of {', '.join(DEMO_MEMBERS)}:",
         f"    {key_directory()}/ (passphrase: {DEMO_PASSWORD})",
     ]

@@ -155,6 +155,17 @@ def create_box(
     return box
 
 
+def _require_eligible(bidder):
+    """Unverified, suspended and blacklisted vendors neither join nor bid (vendors.policies.eligibility)."""
+    from eproc.vendors.policies import user_eligibility
+
+    eligibility = user_eligibility(bidder)
+    if not eligibility.allowed:
+        raise ValidationError(
+            _("%(name)s cannot take part: %(reason)s") % {"name": bidder, "reason": eligibility.reason}
+        )
+
+
 def _grants(user):
     from eproc.organizations.selectors import grants_of
 
@@ -165,6 +176,7 @@ def _grants(user):
 def admit_bidder(*, actor, box: SealedBox, bidder) -> None:
     """Let a participant of the tender submit to this box (the tender lifecycle calls this when one joins)."""
     _require(policies.can_create_box(actor, box.agency))
+    _require_eligible(bidder)
     box.bidders.add(bidder)
     record(actor=actor, action="bids.box.bidder_admitted", target=box, agency=box.agency, data={"bidder": bidder.email})
 
@@ -204,6 +216,7 @@ def commit_envelope(*, actor, box: SealedBox, sha256: str, size: int) -> Envelop
     """Register the SHA-256 and size of a sealed bid: the small, receipted request that must arrive before the
     deadline (DESIGN 5). A later commitment by the same bidder replaces this one; the last one counts."""
     _require(policies.can_submit_bid(actor, box))
+    _require_eligible(actor)
     now = clock.now()
     # Pasal 1(5): the offer is made at the time set in the documents. One millisecond late is late.
     if now < box.upload_opens_at:

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "eproc.audit",
     "eproc.accounts",
     "eproc.organizations",
+    "eproc.vendors",
     "eproc.bids",
     "eproc.web",
 ]
@@ -256,6 +257,11 @@ EPROC_LPSE = {
     "email": env.str("EPROC_LPSE_EMAIL", "lpse@ketapangkab.go.id"),
     "helpdesk_hours": env.str("EPROC_LPSE_HELPDESK_HOURS", "Senin-Jumat 08.00-16.00 WIB"),
 }
+
+# --- Vendors ----------------------------------------------------------------------------------------------------
+# Pasal 9(7)e: the administrator gives vendors their credentials after the Verifikator's approval. An LPSE that keeps
+# the two roles apart sets this; otherwise the approval activates at once (the activation is still its own record).
+EPROC_VENDOR_ACTIVATION_BY_ADMIN = env.bool("EPROC_VENDOR_ACTIVATION_BY_ADMIN", False)
 
 # --- Sealed bids (DESIGN 5) --------------------------------------------------------------------------------------
 # Ed25519 key that signs bid receipts and log checkpoints; text from `manage.py bids_signing_key`. Required in

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("eproc.organizations.urls")),
     path("", include("eproc.audit.urls")),
     path("", include("eproc.bids.urls")),
+    path("", include("eproc.vendors.urls")),
 ]

@@ -107,11 +107,28 @@ ACTIONS: tuple[Action, ...] = (
         "Pasal 7(3)d",
         frozenset({Role.POKJA, Role.PEJABAT_PENGADAAN}),
     ),
-    Action("verify_vendors", _("Verify vendor registrations"), "Pasal 9(8)a-e", frozenset({Role.VERIFIKATOR})),
-    Action("registration_archive", _("Registration archive"), "Pasal 9(8)g", frozenset({Role.VERIFIKATOR})),
     Action(
-        "helpdesk_tickets", _("Consultations and assisted registration"), "Pasal 9(9)a-c", frozenset({Role.HELPDESK})
+        "verify_vendors",
+        _("Verify vendor registrations and keep their archive"),
+        "Pasal 9(8)a-e,g",
+        frozenset({Role.VERIFIKATOR}),
+        "vendors:queue",
     ),
+    Action(
+        "activate_vendors",
+        _("Activate verified vendors and record sanctions"),
+        "Pasal 9(7)e",
+        frozenset({Role.LPSE_ADMIN}),
+        "vendors:queue",
+    ),
+    Action(
+        "assisted_registration",
+        _("Start a vendor registration on a vendor's behalf"),
+        "Pasal 9(9)b",
+        frozenset({Role.HELPDESK}),
+        "vendors:assisted_registration",
+    ),
+    Action("helpdesk_tickets", _("Consultations"), "Pasal 9(9)a,c", frozenset({Role.HELPDESK})),
     Action("complaints", _("Complaints and their forwarding"), "Pasal 14", frozenset({Role.HELPDESK})),
     Action(
         "report_deviations",

@@ -3,6 +3,7 @@ from django.shortcuts import render
 
 from eproc.organizations import selectors as org_selectors
 from eproc.organizations.models import Agency, WorkUnit
+from eproc.vendors.policies import vendor_of
 
 from .dashboard import cards_for
 
@@ -18,4 +19,11 @@ def dashboard(request):
     grants = org_selectors.grants_of(request.user)
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in={g.agency_id for g in grants})}
     work_units = {w.pk: w for w in WorkUnit.objects.filter(pk__in={g.work_unit_id for g in grants})}
-    return render(request, "web/dashboard.html", {"cards": cards_for(grants, agencies, work_units)})
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "cards": cards_for(grants, agencies, work_units),
+            "vendor": vendor_of(request.user),
+        },
+    )

@@ -44,9 +44,7 @@ def test_a_bid_sealed_in_the_browser_opens_with_a_key_made_in_the_browser(
     member_b = personas.make(Role.POKJA)
     for member in (member_a, member_b):
         give_totp(member)
-    from eproc.accounts.services import create_account
-
-    bidder = create_account(actor=None, email="penyedia@cv-maju.test", full_name="CV Maju Jaya")
+    _vendor, bidder = personas.vendor("CV Maju Jaya")
 
     # 1. Member A creates a key in the browser and downloads the passphrase-protected file.
     context = browser.new_context(base_url=live_server.url, accept_downloads=True)
@@ -139,12 +137,10 @@ def test_a_bid_sealed_offline_with_age_is_sent_as_it_is_from_the_page(browser, l
     import hashlib
     import subprocess
 
-    from eproc.accounts.services import create_account
-
     member = personas.make(Role.POKJA)
     give_totp(member)
     services.register_committee_key(actor=member, recipient=str(pyrage.x25519.Identity.generate().to_public()))
-    bidder = create_account(actor=None, email="penyedia@cv-luring.test", full_name="CV Luring")
+    _vendor, bidder = personas.vendor("CV Luring")
     box = services.create_box(
         actor=member,
         agency=personas.agency_a,

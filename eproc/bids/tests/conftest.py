@@ -43,12 +43,8 @@ def committee(personas):
 
 @pytest.fixture
 def bidder(personas):
-    from django.db import transaction
-
-    from eproc.accounts.services import create_account
-
-    with transaction.atomic():
-        user = create_account(actor=None, email="penyedia@cv-maju.test", full_name="CV Maju Jaya")
+    """A verified vendor's user: only those may be admitted to a box and bid."""
+    _vendor, user = personas.vendor("CV Maju Jaya", email="penyedia@cv-maju.test")
     return user
 
 

@@ -8,6 +8,7 @@ from eproc.bids.demo import DEMO_MEMBERS, DEMO_REFERENCE, key_directory, load_de
 from eproc.bids.models import CommitteeKey, SealedBox
 from eproc.organizations.demo import DEMO_PASSWORD
 from eproc.organizations.demo import load_demo as load_organizations_demo
+from eproc.vendors.demo import load_demo as load_vendors_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_box_opens_with_the_demo_key_files(settings, tmp_path, pinned_time):
     settings.VAR_DIR = tmp_path
     load_organizations_demo()
+    load_vendors_demo()
     load_demo()
     load_demo()
     box = SealedBox.objects.get(reference=DEMO_REFERENCE)

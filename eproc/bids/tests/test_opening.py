@@ -110,10 +110,6 @@ def pinned_time_delta_ms():
 def test_truncated_flipped_and_wrong_key_bids_are_reported_and_leave_no_plaintext(
     client, make_box, committee, personas, pinned_time, settings
 ):
-    from django.db import transaction
-
-    from eproc.accounts.services import create_account
-
     box = make_box(threshold=2)
     good = seal(box, b"penawaran yang sah")
     truncated = seal(box, b"t" * 200_000)[:-100]
@@ -124,8 +120,7 @@ def test_truncated_flipped_and_wrong_key_bids_are_reported_and_leave_no_plaintex
     wrong_key = pyrage.encrypt(b"salah kunci", [pyrage.x25519.Identity.generate().to_public()])
     bidders = []
     for index, data in enumerate([good, truncated, bytes(flipped), wrong_key]):
-        with transaction.atomic():
-            user = create_account(actor=None, email=f"penyedia{index}@test.id", full_name=f"Penyedia {index}")
+        _vendor, user = personas.vendor(f"Penyedia {index}")
         box.bidders.add(user)
         client.force_login(user)
         assert send(client, box, data, chunk=65536).status_code == 200

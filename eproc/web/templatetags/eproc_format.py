@@ -45,3 +45,9 @@ def minutes(value):
         return ""
     count = int(value.total_seconds() // 60)
     return translation.ngettext("%(count)s minute", "%(count)s minutes", count) % {"count": count}
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template, for data kept as a dict (qualification items, posted forms)."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""

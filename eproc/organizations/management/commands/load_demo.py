@@ -3,6 +3,7 @@ from django.utils import translation
 
 from eproc.bids.demo import load_demo as load_bids_demo
 from eproc.organizations.demo import describe, load_demo
+from eproc.vendors.demo import load_demo as load_vendors_demo
 
 
 class Command(BaseCommand):
@@ -11,6 +12,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with translation.override("en"):
             people = load_demo()
+            vendors = load_vendors_demo()
             sealed_bids = load_bids_demo()
             self.stdout.write(describe(people))
+            self.stdout.write("\n".join(["", "Vendors:", *vendors]))
             self.stdout.write("\n".join(["", "Sealed bids:", *sealed_bids]))
