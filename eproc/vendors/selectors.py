@@ -78,5 +78,27 @@ def directory(query: str = "") -> QuerySet[Vendor]:
     return vendors.order_by("name")
 
 
+def directory_rows(vendors) -> list[dict]:
+    """Each directory vendor with its business fields and whether its licences are in force (one query)."""
+    today = clock.today_in("Asia/Jakarta").isoformat()
+    vendors = list(vendors)
+    licences: dict[int, list[dict]] = {}
+    for vendor_id, data in QualificationItem.objects.filter(
+        vendor__in=vendors, section="izin_usaha", removed_at__isnull=True
+    ).values_list("vendor_id", "data"):
+        licences.setdefault(vendor_id, []).append(data)
+    rows = []
+    for vendor in vendors:
+        own = licences.get(vendor.pk, [])
+        rows.append(
+            {
+                "vendor": vendor,
+                "fields": sorted({item.get("classification", "") for item in own} - {""}),
+                "licences_expired": any(item.get("valid_until") and item["valid_until"] < today for item in own),
+            }
+        )
+    return rows
+
+
 def section(key: str):
     return SECTIONS_BY_KEY.get(key)

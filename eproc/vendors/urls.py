@@ -23,4 +23,5 @@ urlpatterns = [
     path("verifikasi/penyedia/<str:public_id>/", views.archive, name="archive"),
     path("verifikasi/penyedia/<str:public_id>/aktifkan/", views.activate, name="activate"),
     path("verifikasi/penyedia/<str:public_id>/sanksi/", views.sanction, name="sanction"),
+    path("verifikasi/sanksi/<str:public_id>/cabut/", views.lift_sanction, name="lift_sanction"),
 ]

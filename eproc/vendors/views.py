@@ -61,7 +61,7 @@ def directory(request):
         request,
         "vendors/directory.html",
         {
-            "vendors": vendors,
+            "rows": selectors.directory_rows(vendors),
             "query": query,
             "sanctions": selectors.sanctions_in_force(),
             # LPSE staff jump from the directory to a vendor's archive (and its sanctions); the public sees the list.
@@ -325,6 +325,20 @@ def archive(request, public_id):
             "can_sanction": policies.can_manage_sanctions(request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def lift_sanction(request, public_id):
+    item = get_object_or_404(Sanction.objects.select_related("vendor"), public_id=public_id)
+    _require(policies.can_manage_sanctions(request.user))
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, _("Please state why the sanction is lifted."))
+    else:
+        services.lift_sanction(actor=request.user, sanction=item, reason=reason)
+        messages.success(request, _("Sanction lifted."))
+    return redirect("vendors:archive", public_id=item.vendor.public_id)
 
 
 @login_required

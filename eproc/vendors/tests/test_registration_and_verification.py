@@ -425,3 +425,40 @@ def test_an_unverified_vendor_cannot_be_admitted_to_a_sealed_box_or_bid(personas
     )
     with pytest.raises(ValidationError, match="blacklisted"):
         bids.commit_envelope(actor=verified, box=box, sha256="a" * 64, size=10)
+
+
+def test_the_directory_shows_business_fields_and_flags_expired_licences(client, personas, pinned_time):
+    vendor, user = personas.vendor("CV Izin Habis")
+    licence = vendor.items.get(section="izin_usaha")
+    services.save_item(
+        actor=user,
+        vendor=vendor,
+        section="izin_usaha",
+        item=licence,
+        data={**licence.data, "classification": "KBLI 41011 Konstruksi Gedung", "valid_until": "2026-01-31"},
+    )
+    page = client.get(reverse("vendors:directory")).content.decode()
+    row = page[page.index(f'data-vendor="{vendor.public_id}"') :]
+    row = row[: row.index("</tr>")]
+    assert "KBLI 41011 Konstruksi Gedung" in row and "expired" in row
+
+
+def test_the_administrator_lifts_a_sanction_with_a_reason(client, personas):
+    vendor, _user = personas.vendor("CV Dipulihkan")
+    sanction = services.impose_sanction(
+        actor=personas.lpse_admin,
+        vendor=vendor,
+        kind="suspension",
+        decree_number="S-1",
+        decree_date=date(2026, 2, 1),
+        decree_file=pdf_upload(),
+        starts_on=date(2026, 2, 1),
+        ends_on=None,
+        reason="Sementara",
+    )
+    give_totp(personas.lpse_admin)
+    client.force_login(personas.lpse_admin)
+    client.post(reverse("vendors:lift_sanction", args=[sanction.public_id]), {"reason": "Putusan banding"})
+    sanction.refresh_from_db()
+    assert sanction.lifted_at is not None and policies.eligibility(vendor).allowed
+    assert AuditEvent.objects.filter(action="vendor.sanction_lifted", data__reason="Putusan banding").exists()
