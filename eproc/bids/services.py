@@ -134,6 +134,8 @@ def create_box(
             share_ciphertext=crypto.encrypt_to_recipient(recipient, share.to_bytes()),
             share_sha256=crypto.share_sha256(share),
         )
+    for bidder in bidders:
+        _require_eligible(bidder)
     box.bidders.set(bidders)
     record(
         actor=actor,

@@ -462,3 +462,32 @@ def test_the_administrator_lifts_a_sanction_with_a_reason(client, personas):
     sanction.refresh_from_db()
     assert sanction.lifted_at is not None and policies.eligibility(vendor).allowed
     assert AuditEvent.objects.filter(action="vendor.sanction_lifted", data__reason="Putusan banding").exists()
+
+
+def test_a_box_cannot_be_created_with_an_ineligible_bidder(personas):
+    import pyrage
+
+    from eproc.bids import services as bids
+
+    pokja = personas.make(Role.POKJA)
+    bids.register_committee_key(actor=pokja, recipient=str(pyrage.x25519.Identity.generate().to_public()))
+    from datetime import timedelta
+
+    from conftest import PINNED_NOW
+
+    _vendor, unverified = personas.vendor("CV Draf", verified=False)
+    with pytest.raises(ValidationError, match="not verified"):
+        bids.create_box(
+            actor=pokja,
+            agency=personas.agency_a,
+            reference="T-2",
+            title="T",
+            envelope="single",
+            members=[pokja],
+            threshold=1,
+            upload_opens_at=PINNED_NOW - timedelta(hours=1),
+            deadline=PINNED_NOW + timedelta(hours=1),
+            grace_period=timedelta(0),
+            opening_at=PINNED_NOW + timedelta(hours=2),
+            bidders=[unverified],
+        )
