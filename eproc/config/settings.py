@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "eproc.accounts",
     "eproc.organizations",
     "eproc.vendors",
+    "eproc.planning",
     "eproc.bids",
     "eproc.web",
 ]

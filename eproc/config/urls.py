@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("eproc.audit.urls")),
     path("", include("eproc.bids.urls")),
     path("", include("eproc.vendors.urls")),
+    path("", include("eproc.planning.urls")),
 ]

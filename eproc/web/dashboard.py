@@ -62,6 +62,7 @@ ACTIONS: tuple[Action, ...] = (
         _("Announce the general procurement plan (RUP)"),
         "Pasal 7(1)a-c",
         frozenset({Role.PA, Role.KPA}),
+        "planning:workspace",
     ),
     Action("appoint_ppk", _("Appoint commitment officers (PPK)"), "Pasal 7(1)d", frozenset({Role.PA, Role.KPA})),
     Action(

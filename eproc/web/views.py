@@ -3,6 +3,7 @@ from django.shortcuts import render
 
 from eproc.organizations import selectors as org_selectors
 from eproc.organizations.models import Agency, WorkUnit
+from eproc.planning.selectors import announced_items
 from eproc.vendors.policies import vendor_of
 
 from .dashboard import cards_for
@@ -11,7 +12,8 @@ from .dashboard import cards_for
 def home(request):
     """The public face of the LPSE: what it is, whom it serves, how to reach the helpdesk (Pasal 8(1), 12)."""
     agencies = org_selectors.agencies().filter(is_active=True)
-    return render(request, "web/home.html", {"agencies": agencies})
+    announcements = announced_items().order_by("-announced_at")[:5]
+    return render(request, "web/home.html", {"agencies": agencies, "announcements": announcements})
 
 
 @login_required
