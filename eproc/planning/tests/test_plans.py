@@ -173,3 +173,14 @@ def test_a_withdrawn_item_leaves_the_public_plan(pa, personas):
     assert item not in selectors.announced_items()
     with pytest.raises(PermissionDenied):
         services.update_item(actor=pa, item=PlanItem.objects.get(pk=item.pk), package_name="x", reason="y")
+
+
+def test_the_demo_plan_loads_once_and_is_public(pinned_time):
+    from eproc.organizations.demo import load_demo as load_organizations
+    from eproc.planning.demo import DEMO_ITEMS, load_demo
+
+    load_organizations()
+    load_demo()
+    load_demo()
+    assert PlanItem.objects.count() == len(DEMO_ITEMS)
+    assert selectors.announced_items().count() == sum(1 for item in DEMO_ITEMS if item[-1])

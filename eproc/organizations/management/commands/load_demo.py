@@ -3,6 +3,7 @@ from django.utils import translation
 
 from eproc.bids.demo import load_demo as load_bids_demo
 from eproc.organizations.demo import describe, load_demo
+from eproc.planning.demo import load_demo as load_planning_demo
 from eproc.vendors.demo import load_demo as load_vendors_demo
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with translation.override("en"):
             people = load_demo()
+            load_planning_demo()
             vendors = load_vendors_demo()
             sealed_bids = load_bids_demo()
             self.stdout.write(describe(people))
