@@ -5,6 +5,7 @@ not production-safe are behind EPROC_DEBUG (the embedded demo that `make run` st
 that forgets a secret refuses to start instead of running with a known one.
 """
 
+import os
 from pathlib import Path
 
 from environs import Env
@@ -92,7 +93,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     # Tests use a file, not the in-memory default, so concurrent writers meet the same locking as in production.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-eproc.sqlite3")}
+    # The process id keeps two test runs on one machine (a developer's and a helper's) from sharing a file.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-eproc-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("EPROC_DB_CONN_MAX_AGE", 60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
