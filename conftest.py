@@ -129,7 +129,7 @@ class Personas:
 
         self._count += 1
         vendor = vendor_services.register_vendor(
-            email=email or f"penyedia{self._count}@usaha.test",
+            login_email=email or f"penyedia{self._count}@usaha.test",
             password=PASSWORD,
             full_name=f"Direktur {name}",
             identity={

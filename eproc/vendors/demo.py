@@ -53,7 +53,7 @@ def load_demo() -> list[str]:
         vendor = Vendor.objects.filter(npwp=npwp).first()
         if vendor is None:
             vendor = services.register_vendor(
-                email=email,
+                login_email=email,
                 password=DEMO_PASSWORD,
                 full_name=person,
                 identity={

@@ -122,7 +122,7 @@ class Submission(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-submitted_at"]
+        ordering = ["-submitted_at", "-pk"]
 
     def __str__(self):
         return f"{self.vendor} {self.submitted_at:%Y-%m-%d}"

@@ -5,6 +5,8 @@ from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .requirements import SECTIONS_BY_KEY
+
 
 def _recipients(vendor) -> list[str]:
     return list(vendor.members.values_list("user__email", flat=True))
@@ -19,7 +21,7 @@ def registration_rejected(submission) -> None:
         for key, check in verification.checks.items():
             if check["status"] != "deficient":
                 continue
-            label = _("Identity") if key == "identity" else items[key]["section"]
+            label = _("Identity") if key == "identity" else str(SECTIONS_BY_KEY[items[key]["section"]].label)
             lines.append(f"- {label}: {check['note']}")
         if verification.note:
             lines.append(verification.note)

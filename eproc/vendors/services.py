@@ -76,13 +76,13 @@ def _create_vendor(*, actor, user: User, identity: dict) -> Vendor:
 
 
 @transaction.atomic
-def register_vendor(*, email: str, password: str, full_name: str, identity: dict) -> Vendor:
+def register_vendor(*, login_email: str, password: str, full_name: str, identity: dict) -> Vendor:
     """Self-registration (Pasal 7(4)a): the account exists at once but signs in only after its e-mail address is
     confirmed; the vendor then fills its qualification data and submits it for verification."""
-    email = email.strip().lower()
+    email = login_email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(
-            {"email": _("An account with this e-mail address already exists. Sign in, or use 'Forgot password'.")}
+            {"login_email": _("An account with this e-mail address already exists. Sign in, or use 'Forgot password'.")}
         )
     user = User(email=email, full_name=full_name.strip())
     user.set_password(password)

@@ -1,6 +1,8 @@
 """Vendor pages: registration, qualification data, verification, directory. Thin: validate, look up through the
 policy, call one service, render."""
 
+from decimal import Decimal
+
 from allauth.account.internal.flows.email_verification import send_verification_email_to_address
 from allauth.account.models import EmailAddress
 from django.contrib import messages
@@ -12,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eproc.accounts.services import send_set_password_invitation
+from eproc.core.money import format_rupiah
 from eproc.files import attachment_response
 from eproc.web.service_errors import add_service_errors
 
 from . import policies, selectors, services
 from .forms import AddUserForm, AssistedRegistrationForm, IdentityForm, RegistrationForm, SanctionForm, item_form_class
 from .models import QualificationItem, Sanction, Submission, Vendor, VendorDocument
-from .requirements import SECTIONS, sections_for
+from .requirements import SECTIONS, SECTIONS_BY_KEY, FieldType, sections_for
 
 
 def _require(allowed: bool):
@@ -35,7 +38,7 @@ def register(request):
         data = form.cleaned_data
         try:
             vendor = services.register_vendor(
-                email=data["login_email"],
+                login_email=data["login_email"],
                 password=data["password1"],
                 full_name=data["full_name"],
                 identity=form.identity(),
@@ -89,7 +92,7 @@ def home(request):
         items = {item["id"]: item for item in submission.snapshot["items"]}
         for key, check in verification.checks.items():
             if check["status"] == services.DEFICIENT:
-                label = _("Identity") if key == "identity" else items[key]["section"]
+                label = _("Identity") if key == "identity" else SECTIONS_BY_KEY[items[key]["section"]].label
                 deficiencies.append({"label": label, "note": check["note"]})
     return render(
         request,
@@ -129,6 +132,17 @@ def _section_or_404(vendor, key):
     return section
 
 
+def _initial(config, item):
+    """The stored values as the form shows them: amounts in the Rupiah format the form parses back."""
+    if item is None:
+        return None
+    initial = dict(item.data)
+    for spec in config.fields:
+        if spec.type == FieldType.MONEY and initial.get(spec.name):
+            initial[spec.name] = format_rupiah(Decimal(initial[spec.name]))
+    return initial
+
+
 @login_required
 def section(request, key, item_id=None):
     vendor = _own_vendor(request)
@@ -139,7 +153,7 @@ def section(request, key, item_id=None):
         else None
     )
     form_class = item_form_class(config)
-    form = form_class(request.POST or None, request.FILES or None, initial=item.data if item else None)
+    form = form_class(request.POST or None, request.FILES or None, initial=_initial(config, item))
     if request.method == "POST" and form.is_valid():
         data = {name: value for name, value in form.cleaned_data.items() if name != "document"}
         try:

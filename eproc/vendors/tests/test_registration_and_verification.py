@@ -71,19 +71,25 @@ def test_an_npwp_with_the_wrong_number_of_digits_is_refused_with_the_expected_fo
 
 
 def test_a_duplicate_npwp_is_refused_with_a_clear_message(personas):
-    services.register_vendor(email="a@sinar.test", password=PASSWORD, full_name="A", identity=IDENTITY)
+    services.register_vendor(login_email="a@sinar.test", password=PASSWORD, full_name="A", identity=IDENTITY)
     with pytest.raises(ValidationError, match="NPWP is already registered"):
         services.register_vendor(
-            email="b@sinar.test", password=PASSWORD, full_name="B", identity={**IDENTITY, "npwp": "012345678901000"}
+            login_email="b@sinar.test",
+            password=PASSWORD,
+            full_name="B",
+            identity={**IDENTITY, "npwp": "012345678901000"},
         )
     assert Vendor.objects.count() == 1
 
 
 def test_a_duplicate_email_is_refused_with_a_clear_message(personas):
-    services.register_vendor(email="a@sinar.test", password=PASSWORD, full_name="A", identity=IDENTITY)
+    services.register_vendor(login_email="a@sinar.test", password=PASSWORD, full_name="A", identity=IDENTITY)
     with pytest.raises(ValidationError, match="e-mail address already exists"):
         services.register_vendor(
-            email="A@Sinar.test", password=PASSWORD, full_name="B", identity={**IDENTITY, "npwp": "098765432109000"}
+            login_email="A@Sinar.test",
+            password=PASSWORD,
+            full_name="B",
+            identity={**IDENTITY, "npwp": "098765432109000"},
         )
 
 
@@ -440,7 +446,7 @@ def test_the_directory_shows_business_fields_and_flags_expired_licences(client, 
     page = client.get(reverse("vendors:directory")).content.decode()
     row = page[page.index(f'data-vendor="{vendor.public_id}"') :]
     row = row[: row.index("</tr>")]
-    assert "KBLI 41011 Konstruksi Gedung" in row and "expired" in row
+    assert "KBLI 41011 Konstruksi Gedung" in row and "kedaluwarsa" in row  # Indonesian by default
 
 
 def test_the_administrator_lifts_a_sanction_with_a_reason(client, personas):
@@ -491,3 +497,57 @@ def test_a_box_cannot_be_created_with_an_ineligible_bidder(personas):
             opening_at=PINNED_NOW + timedelta(hours=2),
             bidders=[unverified],
         )
+
+
+def test_every_section_page_renders_and_an_unchanged_money_entry_saves_again(client, personas):
+    vendor, user = personas.vendor("CV Halaman", verified=False)
+    client.force_login(user)
+    for section in SECTIONS_BY_KEY.values():
+        assert client.get(reverse("vendors:section", args=[section.key])).status_code == 200, section.key
+    balance = vendor.items.get(section="neraca")
+    page = client.get(reverse("vendors:item", args=["neraca", balance.public_id]))
+    initial = page.context["form"].initial
+    assert initial["assets"] == "Rp1.500.000.000,00"
+    response = client.post(reverse("vendors:item", args=["neraca", balance.public_id]), initial)
+    assert response.status_code == 302
+    balance.refresh_from_db()
+    assert balance.data["assets"] == "1500000000.00"
+
+
+def test_a_duplicate_login_email_is_reported_on_the_login_field(client, personas):
+    personas.vendor("CV Pertama", email="sama@usaha.test")
+    response = client.post(
+        reverse("vendors:register"),
+        {
+            **{k: v for k, v in IDENTITY.items() if not isinstance(v, bool)},
+            "full_name": "Budi",
+            "login_email": "sama@usaha.test",
+            "password1": "rahasia-panjang-2026",
+            "password2": "rahasia-panjang-2026",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["login_email"]
+
+
+def test_the_latest_submission_is_the_newest_even_within_the_same_instant(personas):
+    from eproc.vendors.selectors import latest_submission
+
+    vendor, user = personas.vendor("CV Cepat", verified=False)
+    verifier = personas.make(Role.VERIFIKATOR)
+    first = services.submit_for_verification(actor=user, vendor=vendor)
+    services.decide(actor=verifier, submission=first, checks=_checks(first, ["identity"]), approve=False)
+    second = services.submit_for_verification(actor=user, vendor=vendor)  # the clock is pinned: same timestamp
+    assert latest_submission(vendor) == second
+
+
+def test_a_rejection_names_sections_by_their_label(personas, mailoutbox, django_capture_on_commit_callbacks):
+    vendor, user = personas.vendor("CV Label", verified=False)
+    verifier = personas.make(Role.VERIFIKATOR)
+    submission = services.submit_for_verification(actor=user, vendor=vendor)
+    akta = vendor.items.get(section="akta")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(
+            actor=verifier, submission=submission, checks=_checks(submission, [akta.public_id]), approve=False
+        )
+    assert "Akta" in mailoutbox[0].body
