@@ -169,6 +169,35 @@ class Personas:
             vendor.refresh_from_db()
         return vendor, user
 
+    def sealed_box(self, *, reference="SPSE-2026-900", bidders=(), threshold=1):
+        """A sealed box of agency A, open for upload now, with one committee member holding a real age key.
+        Returns (box, member, member identity)."""
+        from datetime import timedelta
+
+        import pyrage
+
+        from eproc.bids import services as bids
+        from eproc.organizations.roles import Role
+
+        member = self.make(Role.POKJA)
+        identity = pyrage.x25519.Identity.generate()
+        bids.register_committee_key(actor=member, recipient=str(identity.to_public()))
+        box = bids.create_box(
+            actor=member,
+            agency=self.agency_a,
+            reference=reference,
+            title="Paket uji",
+            envelope="single",
+            members=[member],
+            threshold=threshold,
+            upload_opens_at=PINNED_NOW - timedelta(hours=1),
+            deadline=PINNED_NOW + timedelta(hours=1),
+            grace_period=timedelta(minutes=30),
+            opening_at=PINNED_NOW + timedelta(hours=2),
+            bidders=list(bidders),
+        )
+        return box, member, identity
+
 
 def sample_item_data(section) -> dict:
     """Plausible values for every field of a qualification section, by type."""

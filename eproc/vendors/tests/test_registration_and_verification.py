@@ -390,29 +390,9 @@ def test_the_directory_lists_verified_vendors_and_searches_business_fields(clien
 
 
 def test_an_unverified_vendor_cannot_be_admitted_to_a_sealed_box_or_bid(personas):
-    import pyrage
-
     from eproc.bids import services as bids
 
-    pokja = personas.make(Role.POKJA)
-    bids.register_committee_key(actor=pokja, recipient=str(pyrage.x25519.Identity.generate().to_public()))
-    from datetime import timedelta
-
-    from conftest import PINNED_NOW
-
-    box = bids.create_box(
-        actor=pokja,
-        agency=personas.agency_a,
-        reference="T-1",
-        title="T",
-        envelope="single",
-        members=[pokja],
-        threshold=1,
-        upload_opens_at=PINNED_NOW - timedelta(hours=1),
-        deadline=PINNED_NOW + timedelta(hours=1),
-        grace_period=timedelta(0),
-        opening_at=PINNED_NOW + timedelta(hours=2),
-    )
+    box, pokja, _identity = personas.sealed_box(reference="T-1")
     _vendor, unverified = personas.vendor("CV Belum Diverifikasi", verified=False)
     with pytest.raises(ValidationError, match="not verified"):
         bids.admit_bidder(actor=pokja, box=box, bidder=unverified)
@@ -471,32 +451,9 @@ def test_the_administrator_lifts_a_sanction_with_a_reason(client, personas):
 
 
 def test_a_box_cannot_be_created_with_an_ineligible_bidder(personas):
-    import pyrage
-
-    from eproc.bids import services as bids
-
-    pokja = personas.make(Role.POKJA)
-    bids.register_committee_key(actor=pokja, recipient=str(pyrage.x25519.Identity.generate().to_public()))
-    from datetime import timedelta
-
-    from conftest import PINNED_NOW
-
     _vendor, unverified = personas.vendor("CV Draf", verified=False)
     with pytest.raises(ValidationError, match="not verified"):
-        bids.create_box(
-            actor=pokja,
-            agency=personas.agency_a,
-            reference="T-2",
-            title="T",
-            envelope="single",
-            members=[pokja],
-            threshold=1,
-            upload_opens_at=PINNED_NOW - timedelta(hours=1),
-            deadline=PINNED_NOW + timedelta(hours=1),
-            grace_period=timedelta(0),
-            opening_at=PINNED_NOW + timedelta(hours=2),
-            bidders=[unverified],
-        )
+        personas.sealed_box(reference="T-2", bidders=[unverified])
 
 
 def test_every_section_page_renders_and_an_unchanged_money_entry_saves_again(client, personas):
