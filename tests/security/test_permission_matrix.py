@@ -1,0 +1,257 @@
+"""The permission matrix: every URL pattern of the site (discovered from the resolver, so a new endpoint cannot
+escape it) times every kind of person, with the expected status declared in one table below.
+
+Pasal 4(2)b and 5: private data stays with those entitled to it; DESIGN 6: "not yours" and "does not exist" both
+answer 404. GET is checked for every route; POST-only routes are also POSTed with an empty body, which must be
+refused (404) for those not allowed and must not be refused for those who are.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+
+from conftest import give_totp
+from eproc.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+# People of the demo data. Order matters a little: POSTs by the allowed ones go last, after the refusals.
+PERSONAS = {
+    "anonymous": None,
+    "vendor": "penyedia@cv-maju.demo",
+    "vendor_pending": "penyedia@pt-khatulistiwa.demo",
+    "ppk_a": "ppk.pupr@ketapang.demo",
+    "ppk_b": "ppk.pupr@kayongutara.demo",
+    "admin_agency_b": "adminagency@kayongutara.demo",
+    "helpdesk": "helpdesk@lpse.demo",
+    "auditor_a": "auditor@inspektorat.demo",
+    "kepala": "kepala@lpse.demo",
+    "admin_agency_a": "adminagency@ketapang.demo",
+    "pa_a": "pa.pupr@ketapang.demo",
+    "pokja_a": "pokja1@ketapang.demo",
+    "verifikator": "verifikator@lpse.demo",
+    "lpse_admin": "admin@lpse.demo",
+}
+EVERYONE = frozenset(PERSONAS)
+SIGNED_IN = EVERYONE - {"anonymous"}
+LPSE_READERS = frozenset({"lpse_admin", "verifikator", "kepala", "helpdesk", "auditor_a"})
+
+
+def rule(allowed, *, ok=200, denied=404, anonymous=302, post=None):
+    """Expected GET status per persona: `ok` for the allowed, `denied` for the others, and `anonymous` for a
+    visitor who is not signed in (a redirect to the login page, or 401 from the JSON API). `post`: the personas
+    whose empty POST must not be refused (for POST-only routes)."""
+    expected = {name: (ok if name in allowed else denied) for name in PERSONAS}
+    if "anonymous" not in allowed:
+        expected["anonymous"] = anonymous
+    return {"get": expected, "post": post}
+
+
+PUBLIC = rule(EVERYONE)
+API_POST_ONLY = {"get": dict.fromkeys(PERSONAS, 405), "post": None}
+
+
+def post_only(allowed, anonymous=302):
+    return {"get": {name: (anonymous if name == "anonymous" else 405) for name in PERSONAS}, "post": allowed}
+
+
+# url name -> (how to fill its arguments from the demo objects, expectations)
+MATRIX = {
+    "home": (None, PUBLIC),
+    "dashboard": (None, rule(SIGNED_IN)),
+    "audit:trail": (None, rule({"lpse_admin", "kepala", "auditor_a"})),
+    "organizations:agency_list": (None, rule({"lpse_admin"})),
+    "organizations:agency_create": (None, rule({"lpse_admin"})),
+    "organizations:agency_detail": (
+        {"public_id": "agency"},
+        rule({"lpse_admin", "kepala", "auditor_a", "admin_agency_a"}),
+    ),
+    "organizations:agency_update": ({"public_id": "agency"}, rule({"lpse_admin"})),
+    "organizations:work_unit_create": ({"agency_public_id": "agency"}, rule({"lpse_admin"})),
+    "organizations:work_unit_update": ({"public_id": "work_unit"}, rule({"lpse_admin"})),
+    "organizations:appointment_list": (None, rule(SIGNED_IN)),
+    "organizations:appointment_create_lpse": (None, rule({"lpse_admin"})),
+    "organizations:appointment_create": ({"agency_public_id": "agency"}, rule({"lpse_admin", "admin_agency_a"})),
+    "organizations:appointment_detail": (
+        {"public_id": "appointment"},
+        rule({"lpse_admin", "kepala", "auditor_a", "admin_agency_a", "pokja_a"}),
+    ),
+    "organizations:appointment_decree": (
+        {"public_id": "appointment"},
+        rule({"lpse_admin", "kepala", "auditor_a", "admin_agency_a", "pokja_a"}),
+    ),
+    "organizations:appointment_revoke": ({"public_id": "appointment"}, post_only({"lpse_admin", "admin_agency_a"})),
+    "organizations:day_off_list": (None, rule({"lpse_admin"})),
+    "organizations:day_off_remove": ({"public_id": "day_off"}, post_only({"lpse_admin"})),
+    "bids:box_list": (None, PUBLIC),
+    "bids:committee_key": (None, rule({"pokja_a"})),
+    "bids:box_create": (None, rule({"pokja_a"})),
+    "bids:box_detail": ({"public_id": "box"}, PUBLIC),
+    "bids:minutes_pdf": ({"public_id": "box"}, rule(set(), anonymous=404)),  # not opened yet: no minutes
+    "bids:opened_plaintext": ({"public_id": "envelope"}, rule(set())),
+    "bids:api_committee_key": (None, {**API_POST_ONLY, "post": {"pokja_a"}}),
+    "bids:api_commit": ({"box_id": "box"}, {**API_POST_ONLY, "post": {"vendor"}}),
+    "bids:api_my_share": ({"box_id": "box"}, rule({"pokja_a"}, anonymous=401)),
+    "bids:api_submit_share": ({"box_id": "box"}, {**API_POST_ONLY, "post": {"pokja_a"}}),
+    "bids:api_box_checkpoint": ({"box_id": "box"}, rule(set(), denied=400, anonymous=400)),  # before the deadline
+    "bids:api_envelope": ({"envelope_id": "envelope"}, rule({"vendor"}, anonymous=401)),
+    "bids:api_chunk": ({"envelope_id": "envelope", "offset": "zero"}, {**API_POST_ONLY, "post": {"vendor"}}),
+    "bids:api_complete": ({"envelope_id": "envelope"}, {**API_POST_ONLY, "post": {"vendor"}}),
+    "bids:api_receipt": ({"envelope_id": "envelope"}, rule({"vendor"}, anonymous=401)),
+    "bids:api_public_key": (None, PUBLIC),
+    "bids:api_checkpoint": (None, PUBLIC),
+    "bids:api_checkpoint_of_size": ({"size": "log_size"}, PUBLIC),
+    "bids:api_inclusion": ({"index": "zero"}, PUBLIC),  # with ?tree_size=, see QUERY
+    "bids:api_consistency": (None, PUBLIC),
+    "vendors:register": (None, PUBLIC),
+    "vendors:requirements": (None, PUBLIC),
+    "vendors:directory": (None, PUBLIC),
+    "vendors:sanction_decree": ({"public_id": "sanction"}, PUBLIC),
+    "vendors:home": (None, rule({"vendor", "vendor_pending"})),
+    "vendors:identity": (None, rule({"vendor", "vendor_pending"})),
+    "vendors:submit": (None, post_only({"vendor", "vendor_pending"})),
+    "vendors:add_user": (None, post_only({"vendor", "vendor_pending"})),
+    "vendors:section": ({"key": "akta"}, rule({"vendor", "vendor_pending"})),
+    "vendors:item": ({"key": "akta", "item_id": "vendor_item"}, rule({"vendor"})),
+    "vendors:remove_item": ({"key": "akta", "item_id": "vendor_item"}, post_only({"vendor"})),
+    "vendors:document": ({"public_id": "vendor_document"}, rule({"vendor"} | LPSE_READERS)),
+    "vendors:queue": (None, rule({"verifikator", "lpse_admin"})),
+    "vendors:assisted_registration": (None, rule({"helpdesk"})),
+    "vendors:review": ({"public_id": "pending_submission"}, rule({"verifikator"})),
+    "vendors:archive": ({"public_id": "pending_vendor"}, rule({"vendor_pending"} | LPSE_READERS)),
+    "vendors:activate": ({"public_id": "pending_vendor"}, post_only({"lpse_admin"})),
+    "vendors:sanction": ({"public_id": "pending_vendor"}, rule({"lpse_admin"})),
+    "vendors:lift_sanction": ({"public_id": "sanction"}, post_only({"lpse_admin"})),
+    "planning:public_list": (None, PUBLIC),
+    "planning:export_csv": (None, PUBLIC),
+    "planning:workspace": (None, rule({"pa_a"})),
+    "planning:create": (None, rule({"pa_a"})),
+    "planning:detail": ({"public_id": "plan_item"}, PUBLIC),
+    "planning:edit": ({"public_id": "plan_item"}, rule({"pa_a"})),
+    "planning:announce": ({"public_id": "plan_item"}, post_only({"pa_a"})),
+    "planning:withdraw": ({"public_id": "plan_item"}, post_only({"pa_a"})),
+}
+QUERY = {"bids:api_inclusion": "tree_size={log_size}", "bids:api_consistency": "old=0&new={log_size}"}
+OUT_OF_SCOPE = ("akun/", "django-admin/", "i18n/")  # allauth's own pages, Django's admin, the language switch
+
+
+def _routes(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith(OUT_OF_SCOPE):
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _routes(pattern.url_patterns, inner)
+        elif not str(pattern.pattern).startswith(OUT_OF_SCOPE):
+            yield f"{namespace}{pattern.name}"
+
+
+@pytest.fixture
+def demo_objects(settings, tmp_path, pinned_time):
+    from eproc.bids import log
+    from eproc.bids import services as bids
+    from eproc.bids.demo import DEMO_REFERENCE
+    from eproc.bids.demo import load_demo as load_bids
+    from eproc.bids.models import SealedBox
+    from eproc.organizations.demo import load_demo as load_organizations
+    from eproc.organizations.models import Agency, Appointment, DayOff
+    from eproc.planning.demo import load_demo as load_planning
+    from eproc.planning.models import PlanItem
+    from eproc.vendors.demo import load_demo as load_vendors
+    from eproc.vendors.models import Sanction, Vendor
+
+    settings.VAR_DIR = tmp_path
+    load_organizations()
+    load_planning()
+    load_vendors()
+    load_bids()
+    box = SealedBox.objects.get(reference=DEMO_REFERENCE)
+    envelope = bids.commit_envelope(
+        actor=User.objects.get(email=PERSONAS["vendor"]), box=box, sha256="a" * 64, size=100
+    )
+    agency = Agency.objects.get(code="D201")
+    maju = Vendor.objects.get(name="CV Maju Bersama")
+    pending = Vendor.objects.get(name="PT Khatulistiwa Konstruksi")
+    return {
+        "agency": agency.public_id,
+        "work_unit": agency.work_units.first().public_id,
+        "appointment": Appointment.objects.get(user__email=PERSONAS["pokja_a"]).public_id,
+        "day_off": DayOff.objects.first().public_id,
+        "box": box.public_id,
+        "envelope": envelope.public_id,
+        "log_size": log.latest_checkpoint().size,
+        "zero": 0,
+        "sanction": Sanction.objects.get().public_id,
+        "vendor_item": maju.items.get(section="akta").public_id,
+        "vendor_document": maju.documents.first().public_id,
+        "pending_vendor": pending.public_id,
+        "pending_submission": pending.submissions.get().public_id,
+        "plan_item": PlanItem.objects.filter(
+            announced_at__isnull=False, work_unit__appointments__user__email=PERSONAS["pa_a"]
+        )
+        .first()
+        .public_id,
+    }
+
+
+def test_every_route_is_declared_in_the_matrix():
+    routes = set(_routes(get_resolver().url_patterns))
+    assert routes - set(MATRIX) == set(), "new routes need a line in MATRIX"
+    assert set(MATRIX) - routes == set(), "MATRIX names routes that no longer exist"
+
+
+def _url(name, args, objects):
+    kwargs = {key: (objects.get(value, value)) for key, value in (args or {}).items()}
+    url = reverse(name, kwargs=kwargs)
+    if name in QUERY:
+        url += "?" + QUERY[name].format(**objects)
+    return url
+
+
+def _post(client, name, url):
+    """An empty write: raw bytes for a chunk, an empty JSON object for the API, an empty form for the pages."""
+    if name == "bids:api_chunk":
+        return client.put(url, b"", content_type="application/octet-stream")
+    if name.startswith("bids:api"):
+        return client.post(url, {}, content_type="application/json")
+    return client.post(url)
+
+
+def _clients():
+    clients = {}
+    for persona, email in PERSONAS.items():
+        client = Client()
+        if email:
+            user = User.objects.get(email=email)
+            give_totp(user)  # the second factor is its own test; here every staff member has one
+            client.force_login(user)
+        clients[persona] = client
+    return clients
+
+
+def test_each_person_gets_exactly_the_declared_access(demo_objects, capsys):
+    clients = _clients()
+    mismatches, cases = [], 0
+    for name, (args, expected) in MATRIX.items():
+        url = _url(name, args, demo_objects)
+        for persona, client in clients.items():
+            cases += 1
+            status = client.get(url).status_code
+            if status != expected["get"][persona]:
+                mismatches.append(f"GET {name} as {persona}: {status}, expected {expected['get'][persona]}")
+    for name, (args, expected) in MATRIX.items():
+        if expected["post"] is None:
+            continue
+        url = _url(name, args, demo_objects)
+        for persona, client in clients.items():
+            cases += 1
+            status = _post(client, name, url).status_code
+            allowed = persona in expected["post"]
+            refused = status in (401, 403, 404) or (persona == "anonymous" and status == 302)
+            if allowed == refused or status >= 500:
+                mismatches.append(
+                    f"POST {name} as {persona}: {status} ({'should pass' if allowed else 'should refuse'})"
+                )
+    with capsys.disabled():
+        print(f"\npermission matrix: {cases} cases over {len(MATRIX)} routes and {len(PERSONAS)} personas")
+    assert mismatches == []
