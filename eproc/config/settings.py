@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "eproc.organizations",
     "eproc.vendors",
     "eproc.planning",
+    "eproc.complaints",
     "eproc.bids",
     "eproc.web",
 ]
@@ -265,6 +266,15 @@ EPROC_LPSE = {
 # Pasal 9(7)e: the administrator gives vendors their credentials after the Verifikator's approval. An LPSE that keeps
 # the two roles apart sets this; otherwise the approval activates at once (the activation is still its own record).
 EPROC_VENDOR_ACTIVATION_BY_ADMIN = env.bool("EPROC_VENDOR_ACTIVATION_BY_ADMIN", False)
+
+# --- Complaints (Pasal 14) -------------------------------------------------------------------------------------
+# Where complaints are forwarded (Pasal 14b) and through which channel (e-mail by default).
+EPROC_COMPLAINT_DESTINATIONS = {
+    "lpse_pusat": env.str("EPROC_COMPLAINT_TO_LPSE_PUSAT", "pengaduan@lkpp.go.id"),
+    "tim_pengawas": env.str("EPROC_COMPLAINT_TO_SUPERVISORS", "inspektorat@ketapangkab.go.id"),
+}
+EPROC_COMPLAINT_CHANNEL = env.str("EPROC_COMPLAINT_CHANNEL", "eproc.complaints.channels.EmailChannel")
+RATELIMIT_VIEW = "eproc.web.views.rate_limited"
 
 # --- Sealed bids (DESIGN 5) --------------------------------------------------------------------------------------
 # Ed25519 key that signs bid receipts and log checkpoints; text from `manage.py bids_signing_key`. Required in

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("eproc.bids.urls")),
     path("", include("eproc.vendors.urls")),
     path("", include("eproc.planning.urls")),
+    path("", include("eproc.complaints.urls")),
 ]

@@ -130,7 +130,13 @@ ACTIONS: tuple[Action, ...] = (
         "vendors:assisted_registration",
     ),
     Action("helpdesk_tickets", _("Consultations"), "Pasal 9(9)a,c", frozenset({Role.HELPDESK})),
-    Action("complaints", _("Complaints and their forwarding"), "Pasal 14", frozenset({Role.HELPDESK})),
+    Action(
+        "complaints",
+        _("Complaints and their forwarding"),
+        "Pasal 14",
+        frozenset({Role.HELPDESK, Role.KEPALA_LPSE}),
+        "complaints:manage",
+    ),
     Action(
         "report_deviations",
         _("Report procedural deviations to the Head of LPSE"),

@@ -16,6 +16,11 @@ def home(request):
     return render(request, "web/home.html", {"agencies": agencies, "announcements": announcements})
 
 
+def rate_limited(request, exception):
+    """django-ratelimit's answer when a view blocks: a plain page, not a server error."""
+    return render(request, "web/rate_limited.html", status=429)
+
+
 @login_required
 def dashboard(request):
     grants = org_selectors.grants_of(request.user)

@@ -122,6 +122,18 @@ MATRIX = {
     "vendors:activate": ({"public_id": "pending_vendor"}, post_only({"lpse_admin"})),
     "vendors:sanction": ({"public_id": "pending_vendor"}, rule({"lpse_admin"})),
     "vendors:lift_sanction": ({"public_id": "sanction"}, post_only({"lpse_admin"})),
+    "complaints:file": (None, PUBLIC),
+    "complaints:track": (None, PUBLIC),
+    "complaints:track_code": ({"code": "tracking_code"}, PUBLIC),
+    "complaints:manage": (None, rule({"helpdesk", "kepala", "lpse_admin", "auditor_a"})),
+    "complaints:detail": ({"public_id": "complaint"}, rule({"helpdesk", "kepala", "lpse_admin", "auditor_a"})),
+    "complaints:review": ({"public_id": "complaint"}, post_only({"helpdesk", "kepala", "lpse_admin"})),
+    "complaints:forward": ({"public_id": "complaint"}, post_only({"helpdesk", "kepala", "lpse_admin"})),
+    "complaints:answer": ({"public_id": "complaint"}, post_only({"helpdesk", "kepala", "lpse_admin"})),
+    "complaints:attachment": (
+        {"public_id": "complaint_attachment"},
+        rule({"helpdesk", "kepala", "lpse_admin", "auditor_a"}),
+    ),
     "planning:public_list": (None, PUBLIC),
     "planning:export_csv": (None, PUBLIC),
     "planning:workspace": (None, rule({"pa_a"})),
@@ -169,6 +181,16 @@ def demo_objects(settings, tmp_path, pinned_time):
     envelope = bids.commit_envelope(
         actor=User.objects.get(email=PERSONAS["vendor"]), box=box, sha256="a" * 64, size=100
     )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from eproc.complaints.services import file_complaint
+
+    complaint = file_complaint(
+        about="service",
+        title="Uji",
+        description="Uji matriks",
+        attachments=[SimpleUploadedFile("bukti.pdf", b"%PDF-1.4 bukti", "application/pdf")],
+    )
     agency = Agency.objects.get(code="D201")
     maju = Vendor.objects.get(name="CV Maju Bersama")
     pending = Vendor.objects.get(name="PT Khatulistiwa Konstruksi")
@@ -181,6 +203,9 @@ def demo_objects(settings, tmp_path, pinned_time):
         "envelope": envelope.public_id,
         "log_size": log.latest_checkpoint().size,
         "zero": 0,
+        "complaint": complaint.public_id,
+        "tracking_code": complaint.tracking_code,
+        "complaint_attachment": complaint.attachments.get().public_id,
         "sanction": Sanction.objects.get().public_id,
         "vendor_item": maju.items.get(section="akta").public_id,
         "vendor_document": maju.documents.first().public_id,
