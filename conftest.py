@@ -48,6 +48,14 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; each test starts with none, whatever ran before it in this worker."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def pinned_time():
     with time_machine.travel(PINNED_NOW, tick=False) as traveller:

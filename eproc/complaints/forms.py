@@ -46,3 +46,37 @@ class ForwardForm(forms.Form):
 
 class AnswerForm(forms.Form):
     text = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AskForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    question = forms.CharField(label=_("Your question"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class LogContactForm(forms.Form):
+    from .models import Ticket as _Ticket
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=[c for c in _Ticket.Channel.choices if c[0] != "web"])
+    asker_name = forms.CharField(label=_("Name of the person asking"), max_length=200)
+    asker_contact = forms.CharField(label=_("Their phone or e-mail"), max_length=200, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    question = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(
+        label=_("Answer given (if answered on the spot)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class FaqForm(forms.Form):
+    question = forms.CharField(label=_("Question"), max_length=300)
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 5}))
+    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=1000, initial=100)
+    is_published = forms.BooleanField(label=_("Published"), required=False, initial=True)
+
+
+class FlagForm(forms.Form):
+    tender_reference = forms.CharField(label=_("Tender (code or name)"), max_length=200)
+    description = forms.CharField(label=_("What deviates from the procedure"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FollowUpForm(forms.Form):
+    follow_up = forms.CharField(label=_("Follow-up"), widget=forms.Textarea(attrs={"rows": 2}))

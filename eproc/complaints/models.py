@@ -84,3 +84,81 @@ class Forward(models.Model):
 
     def __str__(self):
         return f"{self.complaint} -> {self.destination}"
+
+
+class Ticket(models.Model):
+    """A consultation with the helpdesk (Pasal 9(9)a-c): asked on the web, or by phone or in person and logged by
+    the staff who took it."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web")
+        PHONE = "phone", _("Phone")
+        WALK_IN = "walk_in", _("In person at the LPSE")
+        EMAIL = "email", _("E-mail")
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    question = models.TextField(_("question"))
+    asker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    asker_name = models.CharField(_("name of the person asking"), max_length=200, blank=True)
+    asker_contact = models.CharField(_("their phone or e-mail"), max_length=200, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+
+class FaqEntry(models.Model):
+    """A question and answer on the public help page, kept by the helpdesk (Pasal 9(9)c)."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    question = models.CharField(_("question"), max_length=300)
+    answer = models.TextField(_("answer"))
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+    is_published = models.BooleanField(_("published"), default=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["position", "question"]
+
+    def __str__(self):
+        return self.question
+
+
+class DeviationFlag(models.Model):
+    """A procedural deviation the helpdesk noticed, reported to the Head of LPSE for follow-up (Pasal 9(9)e)."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    tender_reference = models.CharField(_("tender (code or name)"), max_length=200)
+    description = models.TextField(_("what deviates from the procedure"))
+    flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    flagged_at = models.DateTimeField()
+    follow_up = models.TextField(_("follow-up"), blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-flagged_at"]
+
+    def __str__(self):
+        return self.tender_reference

@@ -12,3 +12,17 @@ def answered(complaint) -> None:
             "answer": complaint.answer,
         }
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [complaint.reporter_email], fail_silently=True)
+
+
+def deviation_flagged(flag, heads) -> None:
+    """Pasal 9(9)e: the Head of LPSE hears of every deviation the helpdesk reports."""
+    with translation.override("id"):
+        subject = _("Procedural deviation reported: %(tender)s") % {"tender": flag.tender_reference}
+        body = _("%(who)s reports a procedural deviation on %(tender)s:\n\n%(description)s") % {
+            "who": flag.flagged_by,
+            "tender": flag.tender_reference,
+            "description": flag.description,
+        }
+    recipients = [head.email for head in heads]
+    if recipients:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "eproc.vendors",
     "eproc.planning",
     "eproc.complaints",
+    "eproc.training",
     "eproc.operations",
     "eproc.bids",
     "eproc.web",

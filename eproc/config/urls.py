@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("eproc.vendors.urls")),
     path("", include("eproc.planning.urls")),
     path("", include("eproc.complaints.urls")),
+    path("", include("eproc.training.urls")),
+    path("", include("eproc.complaints.helpdesk_urls")),
 ]

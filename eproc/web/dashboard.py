@@ -129,7 +129,9 @@ ACTIONS: tuple[Action, ...] = (
         frozenset({Role.HELPDESK}),
         "vendors:assisted_registration",
     ),
-    Action("helpdesk_tickets", _("Consultations"), "Pasal 9(9)a,c", frozenset({Role.HELPDESK})),
+    Action(
+        "helpdesk_tickets", _("Consultations and the FAQ"), "Pasal 9(9)a,c", frozenset({Role.HELPDESK}), "helpdesk:desk"
+    ),
     Action(
         "complaints",
         _("Complaints and their forwarding"),
@@ -142,8 +144,22 @@ ACTIONS: tuple[Action, ...] = (
         _("Report procedural deviations to the Head of LPSE"),
         "Pasal 9(9)e",
         frozenset({Role.HELPDESK}),
+        "helpdesk:flags",
     ),
-    Action("training", _("Training sessions and materials"), "Pasal 9(10)", frozenset({Role.TRAINER})),
+    Action(
+        "follow_up_deviations",
+        _("Follow up procedural deviations reported by the helpdesk"),
+        "Pasal 9(4)d, 9(9)e",
+        frozenset({Role.KEPALA_LPSE}),
+        "helpdesk:flags",
+    ),
+    Action(
+        "training",
+        _("Training sessions and materials"),
+        "Pasal 9(10)",
+        frozenset({Role.TRAINER}),
+        "training:session_list",
+    ),
     Action(
         "activity_reports",
         _("Monitoring and periodic activity reports"),

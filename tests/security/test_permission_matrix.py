@@ -26,6 +26,7 @@ PERSONAS = {
     "helpdesk": "helpdesk@lpse.demo",
     "auditor_a": "auditor@inspektorat.demo",
     "kepala": "kepala@lpse.demo",
+    "trainer": "trainer@lpse.demo",
     "admin_agency_a": "adminagency@ketapang.demo",
     "pa_a": "pa.pupr@ketapang.demo",
     "pokja_a": "pokja1@ketapang.demo",
@@ -134,6 +135,14 @@ MATRIX = {
         {"public_id": "complaint_attachment"},
         rule({"helpdesk", "kepala", "lpse_admin", "auditor_a"}),
     ),
+    "helpdesk:help": (None, PUBLIC),
+    "helpdesk:desk": (None, rule({"helpdesk", "kepala"})),
+    "helpdesk:ticket": ({"public_id": "ticket"}, rule({"helpdesk", "kepala"})),
+    "helpdesk:take": ({"public_id": "ticket"}, post_only({"helpdesk", "kepala"})),
+    "helpdesk:faq_create": (None, rule({"helpdesk", "kepala"})),
+    "helpdesk:faq_edit": ({"public_id": "faq"}, rule({"helpdesk", "kepala"})),
+    "helpdesk:flags": (None, rule({"helpdesk", "kepala", "lpse_admin", "auditor_a"})),
+    "helpdesk:acknowledge": ({"public_id": "flag"}, post_only({"kepala"})),
     "planning:public_list": (None, PUBLIC),
     "planning:export_csv": (None, PUBLIC),
     "planning:workspace": (None, rule({"pa_a"})),
@@ -142,6 +151,17 @@ MATRIX = {
     "planning:edit": ({"public_id": "plan_item"}, rule({"pa_a"})),
     "planning:announce": ({"public_id": "plan_item"}, post_only({"pa_a"})),
     "planning:withdraw": ({"public_id": "plan_item"}, post_only({"pa_a"})),
+    "training:session_list": (None, PUBLIC),
+    "training:session_create": (None, rule({"trainer", "kepala"})),
+    "training:session_detail": ({"public_id": "training_session"}, PUBLIC),
+    # The demo session is open to anyone signed in; everyone registers before anyone withdraws (dict order).
+    "training:register": ({"public_id": "training_session"}, post_only(SIGNED_IN)),
+    "training:unregister": ({"public_id": "training_session"}, post_only(SIGNED_IN)),
+    "training:cancel": ({"public_id": "training_session"}, post_only({"trainer", "kepala"})),
+    "training:attendance": ({"public_id": "training_session"}, rule({"trainer", "kepala"})),
+    "training:material_upload": ({"public_id": "training_session"}, rule({"trainer", "kepala"})),
+    # Materials: the trainers and the registered participants (the demo vendor registered in demo_objects).
+    "training:material_download": ({"public_id": "training_material"}, rule({"trainer", "kepala", "vendor"})),
 }
 QUERY = {"bids:api_inclusion": "tree_size={log_size}", "bids:api_consistency": "old=0&new={log_size}"}
 OUT_OF_SCOPE = ("akun/", "django-admin/", "i18n/")  # allauth's own pages, Django's admin, the language switch
@@ -191,6 +211,34 @@ def demo_objects(settings, tmp_path, pinned_time):
         description="Uji matriks",
         attachments=[SimpleUploadedFile("bukti.pdf", b"%PDF-1.4 bukti", "application/pdf")],
     )
+    from datetime import timedelta
+
+    from conftest import PINNED_NOW
+    from eproc.training import services as training
+
+    trainer = User.objects.get(email=PERSONAS["trainer"])
+    training_session = training.create_session(
+        actor=trainer,
+        topic="Uji pelatihan SPSE",
+        audience="public",
+        starts_at=PINNED_NOW + timedelta(days=7),
+        ends_at=PINNED_NOW + timedelta(days=7, hours=3),
+        place="Ruang LPSE",
+        capacity=40,
+        trainer=trainer,
+    )
+    training_material = training.add_material(
+        actor=trainer,
+        session=training_session,
+        upload=SimpleUploadedFile("materi.pdf", b"%PDF-1.4 materi", "application/pdf"),
+    )
+    training.register(actor=User.objects.get(email=PERSONAS["vendor"]), session=training_session)
+    from eproc.complaints import helpdesk_services
+
+    desk = User.objects.get(email=PERSONAS["helpdesk"])
+    ticket = helpdesk_services.log_contact(actor=desk, channel="phone", subject="Uji", question="?", asker_name="A")
+    faq = helpdesk_services.save_faq(actor=desk, question="Uji?", answer="Ya.")
+    flag = helpdesk_services.flag_deviation(actor=desk, tender_reference="T-1", description="Uji")
     agency = Agency.objects.get(code="D201")
     maju = Vendor.objects.get(name="CV Maju Bersama")
     pending = Vendor.objects.get(name="PT Khatulistiwa Konstruksi")
@@ -204,6 +252,9 @@ def demo_objects(settings, tmp_path, pinned_time):
         "log_size": log.latest_checkpoint().size,
         "zero": 0,
         "complaint": complaint.public_id,
+        "ticket": ticket.public_id,
+        "faq": faq.public_id,
+        "flag": flag.public_id,
         "tracking_code": complaint.tracking_code,
         "complaint_attachment": complaint.attachments.get().public_id,
         "sanction": Sanction.objects.get().public_id,
@@ -216,6 +267,8 @@ def demo_objects(settings, tmp_path, pinned_time):
         )
         .first()
         .public_id,
+        "training_session": training_session.public_id,
+        "training_material": training_material.public_id,
     }
 
 
