@@ -38,11 +38,13 @@ def demo(settings, tmp_path, pinned_time):
     from eproc.bids.demo import load_demo as load_bids
     from eproc.organizations.demo import load_demo as load_organizations
     from eproc.planning.demo import load_demo as load_planning
+    from eproc.training.demo import load_demo as load_training
     from eproc.vendors.demo import load_demo as load_vendors
 
     settings.VAR_DIR = tmp_path
     load_organizations()
     load_planning()
+    load_training()
     load_vendors()
     load_bids()
 

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "eproc.accounts.middleware.RequireMfaMiddleware",
+    "eproc.web.middleware_incident.IncidentMiddleware",
 ]
 
 ROOT_URLCONF = "eproc.config.urls"
@@ -262,6 +263,10 @@ EPROC_LPSE = {
     "phone": env.str("EPROC_LPSE_PHONE", "(0534) 32001"),
     "email": env.str("EPROC_LPSE_EMAIL", "lpse@ketapangkab.go.id"),
     "helpdesk_hours": env.str("EPROC_LPSE_HELPDESK_HOURS", "Senin-Jumat 08.00-16.00 WIB"),
+    # Pasal 9(1)a-c, 10(1)-(3): the organs above the Head of LPSE, named by position (they hold no system role).
+    "pembina": env.str("EPROC_LPSE_PEMBINA", "Bupati Ketapang"),
+    "pengarah": env.str("EPROC_LPSE_PENGARAH", "Sekretaris Daerah Kabupaten Ketapang"),
+    "penanggung_jawab": env.str("EPROC_LPSE_PENANGGUNG_JAWAB", "Asisten Administrasi Umum Sekretariat Daerah"),
 }
 
 # --- Vendors ----------------------------------------------------------------------------------------------------

@@ -34,3 +34,66 @@ def dashboard(request):
             "vendor": vendor_of(request.user),
         },
     )
+
+
+def about(request):
+    """Pasal 9-10: the LPSE's organisation and who holds each function today, its services and contact."""
+    from eproc.organizations.roles import ROLES, Role
+
+    functions = [Role.KEPALA_LPSE, Role.SEKRETARIS_LPSE, Role.LPSE_ADMIN, Role.VERIFIKATOR, Role.HELPDESK, Role.TRAINER]
+    holders = {role: [] for role in functions}
+    for appointment in org_selectors.active_appointments().filter(role__in=functions).select_related("user"):
+        holders[Role(appointment.role)].append(appointment.user.full_name)
+    return render(
+        request,
+        "web/about.html",
+        {
+            "functions": [(ROLES[role], sorted(holders[role])) for role in functions],
+        },
+    )
+
+
+def healthz(request):
+    """For the load balancer and the administrator (Pasal 11(3)c-e): the database answers, the file storage takes a
+    write, the cache answers. 503 with the failing part named otherwise; no details that would help an attacker."""
+    import uuid
+
+    from django.core.cache import cache
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.db import connection
+    from django.http import JsonResponse
+
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:  # noqa: BLE001 - reported as a failing check
+        checks["database"] = "failing"
+    try:
+        name = default_storage.save(f"healthz/{uuid.uuid4().hex}", ContentFile(b"ok"))
+        default_storage.delete(name)
+        checks["storage"] = "ok"
+    except Exception:  # noqa: BLE001
+        checks["storage"] = "failing"
+    try:
+        cache.set("healthz", "ok", 5)
+        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "failing"
+    except Exception:  # noqa: BLE001
+        checks["cache"] = "failing"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "failing", "checks": checks}, status=200 if healthy else 503)
+
+
+def server_error(request):
+    """The 500 page names the incident code that IncidentMiddleware logged with the traceback, so the helpdesk can
+    find the exact failure a user reports (Pasal 11(3)c: error handling)."""
+    from django.http import HttpResponseServerError
+    from django.template.loader import render_to_string
+
+    code = getattr(request, "incident_code", "")
+    try:
+        return HttpResponseServerError(render_to_string("500.html", {"incident_code": code, "request": request}))
+    except Exception:  # noqa: BLE001 - the error page must never fail itself
+        return HttpResponseServerError(f"Server error. Incident {code}".encode())

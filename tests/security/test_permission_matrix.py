@@ -60,6 +60,8 @@ def post_only(allowed, anonymous=302):
 MATRIX = {
     "home": (None, PUBLIC),
     "dashboard": (None, rule(SIGNED_IN)),
+    "about": (None, PUBLIC),
+    "healthz": (None, PUBLIC),
     "audit:trail": (None, rule({"lpse_admin", "kepala", "auditor_a"})),
     "organizations:agency_list": (None, rule({"lpse_admin"})),
     "organizations:agency_create": (None, rule({"lpse_admin"})),

@@ -4,6 +4,7 @@ from django.utils import translation
 from eproc.bids.demo import load_demo as load_bids_demo
 from eproc.organizations.demo import describe, load_demo
 from eproc.planning.demo import load_demo as load_planning_demo
+from eproc.training.demo import load_demo as load_training_demo
 from eproc.vendors.demo import load_demo as load_vendors_demo
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         with translation.override("en"):
             people = load_demo()
             load_planning_demo()
+            load_training_demo()
             vendors = load_vendors_demo()
             sealed_bids = load_bids_demo()
             self.stdout.write(describe(people))
