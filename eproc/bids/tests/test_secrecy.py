@@ -47,7 +47,7 @@ def _files_bytes(*roots: Path) -> bytes:
     )
 
 
-def test_no_seed_identity_share_or_plaintext_is_stored_before_the_opening(
+def test_no_seed_identity_share_or_plaintext_is_stored_or_backed_up_before_the_opening(
     client, make_box, committee, bidder, settings, caplog
 ):
     caplog.set_level(logging.DEBUG)
@@ -69,7 +69,11 @@ def test_no_seed_identity_share_or_plaintext_is_stored_before_the_opening(
     }
     for number, share in enumerate(shares):
         needles[f"share {number}"] = _encodings(share)
+    from eproc.operations.backup import backup
+
+    archive = backup(Path(settings.MEDIA_ROOT).parent / "backup.tar").path
     haystacks = {
+        "backup archive": archive.read_bytes(),
         "database": _database_bytes(),
         "storage": _files_bytes(Path(settings.MEDIA_ROOT)),
         "logs": caplog.text.encode(),
