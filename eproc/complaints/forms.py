@@ -69,7 +69,7 @@ class LogContactForm(forms.Form):
 class FaqForm(forms.Form):
     question = forms.CharField(label=_("Question"), max_length=300)
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 5}))
-    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=1000, initial=100)
+    position = forms.IntegerField(label=_("Order on the page"), min_value=0, max_value=1000, initial=100)
     is_published = forms.BooleanField(label=_("Published"), required=False, initial=True)
 
 

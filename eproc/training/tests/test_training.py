@@ -308,5 +308,5 @@ def test_the_form_says_so_when_the_session_ends_before_it_starts(client, persona
         },
     )
     assert response.status_code == 200
-    assert "The session must end after it starts." in response.content.decode()
+    assert "Waktu selesai sesi pelatihan harus setelah waktu mulainya." in response.content.decode()  # Indonesian
     assert not TrainingSession.objects.exists()
