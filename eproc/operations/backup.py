@@ -58,8 +58,11 @@ def _hash_file(path: Path) -> tuple[str, int]:
 def _dump_database(target) -> dict[str, int]:
     """Every row of every backed-up model as JSON lines, from one consistent snapshot."""
     counts = {}
+    # Inside a caller's transaction (a test, a script) the snapshot is that transaction's; on its own the dump opens
+    # a read-only REPEATABLE READ transaction, which must be its first statement.
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             # One snapshot for every table, however long the dump takes, while writers carry on.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
