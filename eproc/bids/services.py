@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from eproc.audit.services import record
 from eproc.core import clock
 from eproc.organizations.roles import Role
+from eproc.permissions import require
 
 from . import crypto, log, notifications, policies, receipts
 from .keys import signing_key
@@ -27,11 +28,6 @@ _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 _RECIPIENT = re.compile(r"^age1[02-9ac-hj-np-z]{58}$")
 
 
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied(_("You are not allowed to do this."))
-
-
 # --- Committee keys --------------------------------------------------------------------------------------------
 
 
@@ -39,7 +35,7 @@ def _require(allowed: bool):
 def register_committee_key(*, actor, recipient: str) -> CommitteeKey:
     """Store the public recipient of a member's new personal identity; the previous one is retired. Boxes made
     earlier keep their shares encrypted to the key they were made with (the member keeps the old file too)."""
-    _require(policies.can_manage_committee_key(actor))
+    require(policies.can_manage_committee_key(actor))
     recipient = recipient.strip()
     if not _RECIPIENT.match(recipient):
         raise ValidationError(_("This is not an age recipient (it starts with age1 and has 62 characters)."))
@@ -80,7 +76,7 @@ def create_box(
     """Draw a seed, derive the box identity from it, split the seed k-of-n among the members, encrypt each
     share to its member and forget the seed and the identity (DESIGN 5). Only the recipient, k, n and the
     SHA-256 of each share are kept in the clear."""
-    _require(policies.can_create_box(actor, agency))
+    require(policies.can_create_box(actor, agency))
     members = list(dict.fromkeys(members))
     if not members:
         raise ValidationError(_("A box needs at least one committee member."))
@@ -177,7 +173,7 @@ def _grants(user):
 @transaction.atomic
 def admit_bidder(*, actor, box: SealedBox, bidder) -> None:
     """Let a participant of the tender submit to this box (the tender lifecycle calls this when one joins)."""
-    _require(policies.can_create_box(actor, box.agency))
+    require(policies.can_create_box(actor, box.agency))
     _require_eligible(bidder)
     box.bidders.add(bidder)
     record(actor=actor, action="bids.box.bidder_admitted", target=box, agency=box.agency, data={"bidder": bidder.email})
@@ -217,7 +213,7 @@ def _append_receipt(envelope: Envelope, *, bytes_received: bool):
 def commit_envelope(*, actor, box: SealedBox, sha256: str, size: int) -> Envelope:
     """Register the SHA-256 and size of a sealed bid: the small, receipted request that must arrive before the
     deadline (DESIGN 5). A later commitment by the same bidder replaces this one; the last one counts."""
-    _require(policies.can_submit_bid(actor, box))
+    require(policies.can_submit_bid(actor, box))
     _require_eligible(actor)
     now = clock.now()
     # Pasal 1(5): the offer is made at the time set in the documents. One millisecond late is late.
@@ -285,7 +281,7 @@ def receive_chunk(*, actor, envelope: Envelope, offset: int, stream, length: int
     """Store one chunk of a committed bid. Chunks arrive in order; a client that lost its connection asks for
     `received_size` and resumes there. Each chunk is its own short request and transaction (DESIGN 8)."""
     envelope = Envelope.objects.select_for_update().select_related("box").get(pk=envelope.pk)
-    _require(envelope.bidder_id == actor.pk)
+    require(envelope.bidder_id == actor.pk)
     _check_bytes_window(envelope, clock.now())
     if offset != envelope.received_size:
         raise ValidationError(
@@ -353,7 +349,7 @@ def complete_envelope(*, actor, envelope: Envelope) -> Envelope:
     not hold the database's write lock), then a short transaction records the result after checking again."""
     with transaction.atomic():
         envelope = Envelope.objects.select_for_update().select_related("box", "bidder").get(pk=envelope.pk)
-        _require(envelope.bidder_id == actor.pk)
+        require(envelope.bidder_id == actor.pk)
         _check_bytes_window(envelope, clock.now())
         if envelope.received_size != envelope.ciphertext_size:
             raise ValidationError(
@@ -443,7 +439,7 @@ def submit_share(*, actor, box: SealedBox, share_bytes: bytes) -> ShareOutcome:
     with transaction.atomic():
         box = SealedBox.objects.select_for_update().get(pk=box.pk)
         box_share = box.shares.filter(member=actor).first()
-        _require(box_share is not None)
+        require(box_share is not None)
         now = clock.now()
         if now < box.opening_at:
             record(actor=actor, action="bids.share.refused_early", target=box, agency=box.agency, data={})

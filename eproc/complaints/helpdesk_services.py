@@ -1,6 +1,6 @@
 """Helpdesk writes (Pasal 9(9)): consultations, the public FAQ, deviation flags for the Head of LPSE."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -8,14 +8,10 @@ from eproc.audit.services import record
 from eproc.core import clock
 from eproc.organizations.roles import Role
 from eproc.organizations.selectors import active_appointments
+from eproc.permissions import require
 
 from . import policies
 from .models import DeviationFlag, FaqEntry, Ticket
-
-
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied(_("You are not allowed to do this."))
 
 
 def _required(**texts):
@@ -27,7 +23,7 @@ def _required(**texts):
 @transaction.atomic
 def ask(*, actor, subject: str, question: str) -> Ticket:
     """A signed-in user asks the helpdesk on the web."""
-    _require(actor.is_authenticated)
+    require(actor.is_authenticated)
     _required(subject=subject, question=question)
     ticket = Ticket.objects.create(
         channel=Ticket.Channel.WEB,
@@ -53,7 +49,7 @@ def log_contact(
 ) -> Ticket:
     """Pasal 9(9)a: consultations by phone or in person are logged by the staff member who took them, often
     answered on the spot."""
-    _require(policies.can_run_helpdesk(actor))
+    require(policies.can_run_helpdesk(actor))
     _required(subject=subject, question=question, asker_name=asker_name)
     now = clock.now()
     ticket = Ticket.objects.create(
@@ -80,7 +76,7 @@ def log_contact(
 
 @transaction.atomic
 def assign(*, actor, ticket: Ticket, to) -> Ticket:
-    _require(policies.can_run_helpdesk(actor))
+    require(policies.can_run_helpdesk(actor))
     if not policies.can_run_helpdesk(to):
         raise ValidationError(_("Tickets are assigned to helpdesk staff."))
     ticket.assigned_to = to
@@ -91,7 +87,7 @@ def assign(*, actor, ticket: Ticket, to) -> Ticket:
 
 @transaction.atomic
 def answer_ticket(*, actor, ticket: Ticket, text: str) -> Ticket:
-    _require(policies.can_run_helpdesk(actor))
+    require(policies.can_run_helpdesk(actor))
     _required(text=text)
     ticket.answer = text.strip()
     ticket.answered_by = actor
@@ -105,7 +101,7 @@ def answer_ticket(*, actor, ticket: Ticket, text: str) -> Ticket:
 def save_faq(
     *, actor, question: str, answer: str, position: int = 100, is_published: bool = True, entry: FaqEntry | None = None
 ) -> FaqEntry:
-    _require(policies.can_run_helpdesk(actor))
+    require(policies.can_run_helpdesk(actor))
     _required(question=question, answer=answer)
     entry = entry or FaqEntry()
     before = {"question": entry.question, "answer": entry.answer} if entry.pk else None
@@ -128,7 +124,7 @@ def save_faq(
 
 @transaction.atomic
 def flag_deviation(*, actor, tender_reference: str, description: str) -> DeviationFlag:
-    _require(policies.can_run_helpdesk(actor))
+    require(policies.can_run_helpdesk(actor))
     _required(tender_reference=tender_reference, description=description)
     flag = DeviationFlag.objects.create(
         tender_reference=tender_reference.strip(),
@@ -151,7 +147,7 @@ def flag_deviation(*, actor, tender_reference: str, description: str) -> Deviati
 
 @transaction.atomic
 def acknowledge_flag(*, actor, flag: DeviationFlag, follow_up: str) -> DeviationFlag:
-    _require(policies.can_acknowledge_flags(actor))
+    require(policies.can_acknowledge_flags(actor))
     _required(follow_up=follow_up)
     flag.follow_up, flag.acknowledged_by, flag.acknowledged_at = follow_up.strip(), actor, clock.now()
     flag.save(update_fields=["follow_up", "acknowledged_by", "acknowledged_at"])

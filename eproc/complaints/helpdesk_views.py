@@ -3,11 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from eproc.permissions import require_or_404
 from eproc.web.service_errors import add_service_errors
 
 from . import helpdesk_services as services
@@ -16,15 +16,10 @@ from .forms import AnswerForm, AskForm, FaqForm, FlagForm, FollowUpForm, LogCont
 from .models import DeviationFlag, FaqEntry, Ticket
 
 
-def _require(allowed):
-    if not allowed:
-        raise Http404
-
-
 def help_page(request):
     form = AskForm(request.POST or None)
     if request.method == "POST":
-        _require(request.user.is_authenticated)
+        require_or_404(request.user.is_authenticated)
         if form.is_valid():
             try:
                 services.ask(actor=request.user, **form.cleaned_data)
@@ -47,7 +42,7 @@ def help_page(request):
 
 @login_required
 def desk(request):
-    _require(policies.can_run_helpdesk(request.user))
+    require_or_404(policies.can_run_helpdesk(request.user))
     form = LogContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -71,7 +66,7 @@ def desk(request):
 
 @login_required
 def ticket(request, public_id):
-    _require(policies.can_run_helpdesk(request.user))
+    require_or_404(policies.can_run_helpdesk(request.user))
     item = get_object_or_404(Ticket, public_id=public_id)
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -84,14 +79,14 @@ def ticket(request, public_id):
 @login_required
 @require_POST
 def take(request, public_id):
-    _require(policies.can_run_helpdesk(request.user))
+    require_or_404(policies.can_run_helpdesk(request.user))
     services.assign(actor=request.user, ticket=get_object_or_404(Ticket, public_id=public_id), to=request.user)
     return redirect("helpdesk:ticket", public_id=public_id)
 
 
 @login_required
 def faq(request, public_id=None):
-    _require(policies.can_run_helpdesk(request.user))
+    require_or_404(policies.can_run_helpdesk(request.user))
     entry = get_object_or_404(FaqEntry, public_id=public_id) if public_id else None
     initial = (
         {
@@ -113,10 +108,10 @@ def faq(request, public_id=None):
 
 @login_required
 def flags(request):
-    _require(policies.can_read_flags(request.user))
+    require_or_404(policies.can_read_flags(request.user))
     form = FlagForm(request.POST or None)
     if request.method == "POST":
-        _require(policies.can_run_helpdesk(request.user))
+        require_or_404(policies.can_run_helpdesk(request.user))
         if form.is_valid():
             services.flag_deviation(actor=request.user, **form.cleaned_data)
             messages.success(request, _("Reported to the Head of LPSE."))
@@ -137,7 +132,7 @@ def flags(request):
 @login_required
 @require_POST
 def acknowledge(request, public_id):
-    _require(policies.can_acknowledge_flags(request.user))
+    require_or_404(policies.can_acknowledge_flags(request.user))
     form = FollowUpForm(request.POST)
     if form.is_valid():
         services.acknowledge_flag(

@@ -3,24 +3,20 @@
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from eproc.audit.services import record
 from eproc.core import clock
 from eproc.files import SCANNED_DOCUMENT_KINDS, store_upload
+from eproc.permissions import require
 
 from . import policies
 from .channels import channel
 from .models import Complaint, ComplaintAttachment, Forward
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud over the phone
-
-
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied(_("You are not allowed to do this."))
 
 
 def new_tracking_code() -> str:
@@ -87,7 +83,7 @@ def file_complaint(
 
 @transaction.atomic
 def start_review(*, actor, complaint: Complaint) -> Complaint:
-    _require(policies.can_handle(actor))
+    require(policies.can_handle(actor))
     if complaint.status == Complaint.Status.RECEIVED:
         complaint.status = Complaint.Status.IN_REVIEW
         complaint.save(update_fields=["status"])
@@ -98,7 +94,7 @@ def start_review(*, actor, complaint: Complaint) -> Complaint:
 def forward(*, actor, complaint: Complaint, destinations: list[str], note: str = "") -> list[Forward]:
     """Pasal 14b: the LPSE forwards complaints to LPSE Pusat and the supervisory team. Each sending is recorded
     with its channel, address, time and outcome; a failed one shows and can be sent again."""
-    _require(policies.can_handle(actor))
+    require(policies.can_handle(actor))
     if not destinations:
         raise ValidationError(_("Choose where to forward the complaint."))
     addresses = settings.EPROC_COMPLAINT_DESTINATIONS
@@ -156,7 +152,7 @@ def forward(*, actor, complaint: Complaint, destinations: list[str], note: str =
 
 @transaction.atomic
 def answer(*, actor, complaint: Complaint, text: str) -> Complaint:
-    _require(policies.can_handle(actor))
+    require(policies.can_handle(actor))
     if not text.strip():
         raise ValidationError({"text": _("Write the answer.")})
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)

@@ -12,6 +12,7 @@ from eproc.accounts.services import create_account
 from eproc.audit.services import record
 from eproc.core import clock
 from eproc.files import store_upload
+from eproc.permissions import require
 
 from . import policies
 from .models import Agency, Appointment, DayOff, WorkUnit
@@ -19,11 +20,6 @@ from .roles import ROLES, Role, Scope
 
 AGENCY_FIELDS = ("code", "name", "kind", "time_zone", "address", "website", "is_active")
 WORK_UNIT_FIELDS = ("code", "name", "address", "is_active")
-
-
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied(_("You are not allowed to do this."))
 
 
 def _changes(instance, fields, values) -> dict:
@@ -47,7 +43,7 @@ def create_agency(
     website: str = "",
 ) -> Agency:
     """Pasal 3: an installation serves Ketapang and other regencies that choose to use its LPSE."""
-    _require(policies.can_manage_agencies(actor))
+    require(policies.can_manage_agencies(actor))
     code = code.strip().upper()
     if Agency.objects.filter(code__iexact=code).exists():
         raise ValidationError({"code": _("An agency with code %(code)s already exists.") % {"code": code}})
@@ -66,7 +62,7 @@ def create_agency(
 
 @transaction.atomic
 def update_agency(*, actor: User, agency: Agency, **values) -> Agency:
-    _require(policies.can_manage_agencies(actor))
+    require(policies.can_manage_agencies(actor))
     unknown = set(values) - set(AGENCY_FIELDS)
     if unknown:
         raise TypeError(f"Unknown agency fields: {sorted(unknown)}")
@@ -85,7 +81,7 @@ def update_agency(*, actor: User, agency: Agency, **values) -> Agency:
 
 @transaction.atomic
 def create_work_unit(*, actor: User, agency: Agency, name: str, address: str, code: str = "") -> WorkUnit:
-    _require(policies.can_manage_work_units(actor, agency))
+    require(policies.can_manage_work_units(actor, agency))
     if WorkUnit.objects.filter(agency=agency, name__iexact=name.strip()).exists():
         raise ValidationError({"name": _("This agency already has a work unit with that name.")})
     if code and WorkUnit.objects.filter(agency=agency, code__iexact=code.strip()).exists():
@@ -105,7 +101,7 @@ def create_work_unit(*, actor: User, agency: Agency, name: str, address: str, co
 
 @transaction.atomic
 def update_work_unit(*, actor: User, work_unit: WorkUnit, **values) -> WorkUnit:
-    _require(policies.can_manage_work_units(actor, work_unit.agency))
+    require(policies.can_manage_work_units(actor, work_unit.agency))
     unknown = set(values) - set(WORK_UNIT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown work unit fields: {sorted(unknown)}")
@@ -131,7 +127,7 @@ def update_work_unit(*, actor: User, work_unit: WorkUnit, **values) -> WorkUnit:
 @transaction.atomic
 def create_user_account(*, actor: User, email: str, full_name: str, nip: str = "", phone: str = "") -> User:
     """An account for a person the LPSE or an Admin Agency is about to appoint."""
-    _require(policies.can_manage_accounts(actor))
+    require(policies.can_manage_accounts(actor))
     return create_account(actor=actor, email=email, full_name=full_name, nip=nip, phone=phone)
 
 
@@ -165,7 +161,7 @@ def appoint(
 ) -> Appointment:
     """Give `user` a role within a scope on the evidence of a decree (SK): Pasal 7(1)e, 7(3)c, 9(7)e."""
     role = Role(role)
-    _require(policies.can_appoint(actor, role=role, agency=agency))
+    require(policies.can_appoint(actor, role=role, agency=agency))
     _check_scope(role, agency, work_unit)
     if not decree_number.strip():
         raise ValidationError({"decree_number": _("The decree (SK) number is required.")})
@@ -208,7 +204,7 @@ def appoint(
 @transaction.atomic
 def revoke_appointment(*, actor: User, appointment: Appointment, reason: str) -> Appointment:
     """End an appointment early (e.g. a new SK replaces the committee). Kept, never deleted."""
-    _require(policies.can_revoke_appointment(actor, appointment))
+    require(policies.can_revoke_appointment(actor, appointment))
     if not reason.strip():
         raise ValidationError({"reason": _("Please state why the appointment is revoked.")})
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -230,7 +226,7 @@ def revoke_appointment(*, actor: User, appointment: Appointment, reason: str) ->
 @transaction.atomic
 def add_day_off(*, actor: User, day: date, name: str, agency: Agency | None = None) -> DayOff:
     """Cuti bersama or a regional holiday that schedules must skip."""
-    _require(policies.can_manage_days_off(actor))
+    require(policies.can_manage_days_off(actor))
     if not name.strip():
         raise ValidationError({"name": _("Please name the day off (e.g. Cuti Bersama Idul Fitri).")})
     if DayOff.objects.filter(date=day, agency=agency).exists():
@@ -242,7 +238,7 @@ def add_day_off(*, actor: User, day: date, name: str, agency: Agency | None = No
 
 @transaction.atomic
 def remove_day_off(*, actor: User, day_off: DayOff) -> None:
-    _require(policies.can_manage_days_off(actor))
+    require(policies.can_manage_days_off(actor))
     record(
         actor=actor,
         action="day_off.removed",

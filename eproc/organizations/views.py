@@ -4,13 +4,13 @@ policy, call one service, render."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eproc.accounts.services import send_set_password_invitation
 from eproc.files import attachment_response
+from eproc.permissions import require_or_404
 from eproc.web.service_errors import add_service_errors
 
 from . import policies, selectors, services
@@ -18,21 +18,15 @@ from .forms import AgencyForm, AppointmentForm, DayOffForm, RevokeAppointmentFor
 from .models import Agency, DayOff, WorkUnit
 
 
-def _require(allowed: bool):
-    # "Not yours" and "does not exist" look the same (DESIGN 6).
-    if not allowed:
-        raise Http404
-
-
 @login_required
 def agency_list(request):
-    _require(policies.can_manage_agencies(request.user))
+    require_or_404(policies.can_manage_agencies(request.user))
     return render(request, "organizations/agency_list.html", {"agencies": selectors.agencies()})
 
 
 @login_required
 def agency_form(request, public_id=None):
-    _require(policies.can_manage_agencies(request.user))
+    require_or_404(policies.can_manage_agencies(request.user))
     agency = get_object_or_404(Agency, public_id=public_id) if public_id else None
     initial = {field: getattr(agency, field) for field in services.AGENCY_FIELDS} if agency else None
     form = AgencyForm(request.POST or None, initial=initial)
@@ -54,7 +48,9 @@ def agency_form(request, public_id=None):
 @login_required
 def agency_detail(request, public_id):
     agency = get_object_or_404(Agency, public_id=public_id)
-    _require(policies.can_manage_agencies(request.user) or policies.can_view_appointments_of(request.user, agency))
+    require_or_404(
+        policies.can_manage_agencies(request.user) or policies.can_view_appointments_of(request.user, agency)
+    )
     return render(
         request,
         "organizations/agency_detail.html",
@@ -72,7 +68,7 @@ def agency_detail(request, public_id):
 def work_unit_form(request, agency_public_id=None, public_id=None):
     work_unit = get_object_or_404(WorkUnit.objects.select_related("agency"), public_id=public_id) if public_id else None
     agency = work_unit.agency if work_unit else get_object_or_404(Agency, public_id=agency_public_id)
-    _require(policies.can_manage_work_units(request.user, agency))
+    require_or_404(policies.can_manage_work_units(request.user, agency))
     initial = {field: getattr(work_unit, field) for field in services.WORK_UNIT_FIELDS} if work_unit else None
     form = WorkUnitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -110,7 +106,7 @@ def appointment_list(request):
 def appointment_create(request, agency_public_id=None):
     agency = get_object_or_404(Agency, public_id=agency_public_id) if agency_public_id else None
     roles = policies.appointable_roles(request.user, agency)
-    _require(bool(roles))
+    require_or_404(bool(roles))
     form = AppointmentForm(request.POST or None, request.FILES or None, roles=roles, agency=agency)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -171,7 +167,7 @@ def appointment_decree(request, public_id):
 @require_POST
 def appointment_revoke(request, public_id):
     appointment = _visible_appointment(request, public_id)
-    _require(policies.can_revoke_appointment(request.user, appointment))
+    require_or_404(policies.can_revoke_appointment(request.user, appointment))
     form = RevokeAppointmentForm(request.POST)
     if form.is_valid():
         try:
@@ -187,7 +183,7 @@ def appointment_revoke(request, public_id):
 
 @login_required
 def day_off_list(request):
-    _require(policies.can_manage_days_off(request.user))
+    require_or_404(policies.can_manage_days_off(request.user))
     form = DayOffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -208,7 +204,7 @@ def day_off_list(request):
 @login_required
 @require_POST
 def day_off_remove(request, public_id):
-    _require(policies.can_manage_days_off(request.user))
+    require_or_404(policies.can_manage_days_off(request.user))
     services.remove_day_off(actor=request.user, day_off=get_object_or_404(DayOff, public_id=public_id))
     messages.success(request, _("Day off removed."))
     return redirect("organizations:day_off_list")

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -10,6 +10,7 @@ from eproc.audit.services import record
 from eproc.core import clock
 from eproc.organizations.roles import Role
 from eproc.organizations.selectors import active_appointments
+from eproc.permissions import require
 
 from . import policies
 from .models import PlanItem, PlanItemRevision
@@ -28,11 +29,6 @@ EDITABLE_FIELDS = (
 )
 
 
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied(_("You are not allowed to do this."))
-
-
 def _validate(values: dict):
     if values.get("budget") is not None and Decimal(values["budget"]) <= 0:
         raise ValidationError({"budget": _("The estimated value must be more than zero.")})
@@ -45,7 +41,7 @@ def _validate(values: dict):
 
 @transaction.atomic
 def create_item(*, actor, work_unit, **values) -> PlanItem:
-    _require(policies.can_plan_for(actor, work_unit))
+    require(policies.can_plan_for(actor, work_unit))
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown plan item fields: {sorted(unknown)}")
@@ -66,7 +62,7 @@ def create_item(*, actor, work_unit, **values) -> PlanItem:
 @transaction.atomic
 def update_item(*, actor, item: PlanItem, reason: str = "", **values) -> PlanItem:
     """Drafts change freely; an announced item changes only with a reason, kept in its public history."""
-    _require(policies.can_edit(actor, item))
+    require(policies.can_edit(actor, item))
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown plan item fields: {sorted(unknown)}")
@@ -111,7 +107,7 @@ def _budget_holder(item: PlanItem):
 @transaction.atomic
 def announce(*, actor, item: PlanItem) -> PlanItem:
     """Pasal 7(1)a-c: announce the item to the public, after the budget is approved (the DPA reference)."""
-    _require(policies.can_edit(actor, item))
+    require(policies.can_edit(actor, item))
     item = PlanItem.objects.select_for_update().select_related("work_unit").get(pk=item.pk)
     if item.is_public:
         raise ValidationError(_("This item is already announced."))
@@ -142,7 +138,7 @@ def announce(*, actor, item: PlanItem) -> PlanItem:
 
 @transaction.atomic
 def withdraw(*, actor, item: PlanItem, reason: str) -> PlanItem:
-    _require(policies.can_edit(actor, item))
+    require(policies.can_edit(actor, item))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the item is withdrawn.")})
     item.withdrawn_at = clock.now()

@@ -3,21 +3,17 @@
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from eproc.audit.services import record
 from eproc.core import clock
 from eproc.files import store_upload
+from eproc.permissions import require
 
 from . import policies
 from .models import Audience, Material, Registration, TrainingSession
-
-
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied(_("You are not allowed to do this."))
 
 
 def _locked(session: TrainingSession) -> TrainingSession:
@@ -40,7 +36,7 @@ def create_session(
 ) -> TrainingSession:
     """Pasal 9(10)a: the Trainer schedules training for committees, PPK and vendors; the Kepala LPSE, who plans
     the coaching of the units (Pasal 9(4)g), may schedule it too."""
-    _require(policies.can_manage(actor))
+    require(policies.can_manage(actor))
     clock.ensure_aware(starts_at)
     clock.ensure_aware(ends_at)
     if ends_at <= starts_at:
@@ -86,7 +82,7 @@ def create_session(
 
 @transaction.atomic
 def cancel_session(*, actor, session: TrainingSession, reason: str) -> TrainingSession:
-    _require(policies.can_manage(actor))
+    require(policies.can_manage(actor))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the session is cancelled.")})
     session = _locked(session)
@@ -110,7 +106,7 @@ def cancel_session(*, actor, session: TrainingSession, reason: str) -> TrainingS
 def register(*, actor, session: TrainingSession) -> Registration:
     """A user of the audience the session is for (Pasal 9(10)a) takes a place, while there is one and before the
     session starts."""
-    _require(policies.can_register(actor, session))
+    require(policies.can_register(actor, session))
     session = _locked(session)
     if session.is_cancelled:
         raise ValidationError(_("This session is cancelled."))
@@ -143,7 +139,7 @@ def unregister(*, actor, session: TrainingSession) -> None:
 @transaction.atomic
 def mark_attendance(*, actor, session: TrainingSession, user, attended: bool) -> Registration:
     """The trainer records who attended (the LPSE reports its training, Pasal 8(2)a, 9(4)c)."""
-    _require(policies.can_manage(actor))
+    require(policies.can_manage(actor))
     session = _locked(session)
     if session.is_cancelled:
         raise ValidationError(_("This session is cancelled."))
@@ -168,7 +164,7 @@ def mark_attendance(*, actor, session: TrainingSession, user, attended: bool) ->
 @transaction.atomic
 def add_material(*, actor, session: TrainingSession, upload) -> Material:
     """Handouts and slides of a session, for its participants (Pasal 9(10)a-b)."""
-    _require(policies.can_manage(actor))
+    require(policies.can_manage(actor))
     if session.is_cancelled:
         raise ValidationError(_("This session is cancelled."))
     stored = store_upload(upload, folder="training", max_bytes=settings.EPROC_MAX_DECREE_BYTES)

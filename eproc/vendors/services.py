@@ -15,6 +15,7 @@ from eproc.audit.services import record
 from eproc.core import clock
 from eproc.core.money import parse_rupiah
 from eproc.files import store_upload
+from eproc.permissions import require
 
 from . import notifications, policies
 from .models import Activation, QualificationItem, Sanction, Submission, Vendor, VendorDocument, VendorMember
@@ -37,11 +38,6 @@ IDENTITY_FIELDS = (
     "is_small_business",
     "is_pkp",
 )
-
-
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied(_("You are not allowed to do this."))
 
 
 def _check_unique(*, npwp: str, exclude: Vendor | None = None):
@@ -97,14 +93,14 @@ def register_vendor(*, login_email: str, password: str, full_name: str, identity
 def register_vendor_assisted(*, actor, email: str, full_name: str, identity: dict) -> Vendor:
     """Pasal 9(9)b: the helpdesk starts a registration for a vendor who came to the LPSE or called; the vendor
     chooses its own password from the e-mailed link and continues from there."""
-    _require(policies.can_assist_registration(actor))
+    require(policies.can_assist_registration(actor))
     user = create_account(actor=actor, email=email, full_name=full_name)
     return _create_vendor(actor=actor, user=user, identity=identity)
 
 
 @transaction.atomic
 def update_identity(*, actor, vendor: Vendor, **values) -> Vendor:
-    _require(policies.is_vendor_admin(actor, vendor))
+    require(policies.is_vendor_admin(actor, vendor))
     unknown = set(values) - set(IDENTITY_FIELDS)
     if unknown:
         raise TypeError(f"Unknown vendor fields: {sorted(unknown)}")
@@ -169,7 +165,7 @@ def save_item(
     *, actor, vendor: Vendor, section: str, data: dict, document=None, item: QualificationItem | None = None
 ) -> QualificationItem:
     """Add or change one qualification item; a new scan becomes a new document version (the old one is kept)."""
-    _require(policies.is_vendor_member(actor, vendor))
+    require(policies.is_vendor_member(actor, vendor))
     config = SECTIONS_BY_KEY.get(section)
     if config is None or config not in sections_for(vendor.kind):
         raise ValidationError(_("This section does not apply to this vendor."))
@@ -216,7 +212,7 @@ def save_item(
 
 @transaction.atomic
 def remove_item(*, actor, item: QualificationItem) -> None:
-    _require(policies.is_vendor_member(actor, item.vendor))
+    require(policies.is_vendor_member(actor, item.vendor))
     item.removed_at = clock.now()
     item.save(update_fields=["removed_at"])
     if item.vendor.activated_at and SECTIONS_BY_KEY[item.section].identity_critical:
@@ -247,7 +243,7 @@ def _snapshot(vendor: Vendor) -> dict:
 
 @transaction.atomic
 def submit_for_verification(*, actor, vendor: Vendor) -> Submission:
-    _require(policies.is_vendor_member(actor, vendor))
+    require(policies.is_vendor_member(actor, vendor))
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
     if vendor.status == Vendor.Status.SUBMITTED:
         raise ValidationError(_("Your data is already waiting for verification."))
@@ -270,7 +266,7 @@ CHECKED, DEFICIENT = "checked", "deficient"
 def decide(*, actor, submission: Submission, checks: dict, approve: bool, note: str = "") -> Submission:
     """The Verifikator's decision on one submission (Pasal 9(8)b-e). Every item is marked checked or deficient;
     an approval needs every item checked, a rejection says what is wrong and goes to the vendor."""
-    _require(policies.is_verifier(actor))
+    require(policies.is_verifier(actor))
     submission = Submission.objects.select_for_update().select_related("vendor").get(pk=submission.pk)
     if submission.decided_at is not None:
         raise ValidationError(_("This submission has already been decided."))
@@ -329,7 +325,7 @@ def _activate(*, actor, submission: Submission) -> Activation:
 @transaction.atomic
 def activate(*, actor, vendor: Vendor) -> Activation:
     """Pasal 9(7)e, when the LPSE keeps the administrator's step apart from the Verifikator's."""
-    _require(policies.can_activate(actor))
+    require(policies.can_activate(actor))
     submission = vendor.submissions.filter(verification__decision="approved", activation__isnull=True).first()
     if submission is None:
         raise ValidationError(_("There is no approved registration waiting for activation."))
@@ -339,7 +335,7 @@ def activate(*, actor, vendor: Vendor) -> Activation:
 @transaction.atomic
 def add_user(*, actor, vendor: Vendor, email: str, full_name: str) -> VendorMember:
     """A vendor has one or more users; its administrator adds them."""
-    _require(policies.is_vendor_admin(actor, vendor))
+    require(policies.is_vendor_admin(actor, vendor))
     user = User.objects.filter(email__iexact=email.strip()).first() or create_account(
         actor=actor, email=email, full_name=full_name
     )
@@ -363,7 +359,7 @@ def impose_sanction(
     ends_on: date | None,
     reason: str,
 ) -> Sanction:
-    _require(policies.can_manage_sanctions(actor))
+    require(policies.can_manage_sanctions(actor))
     if not reason.strip() or not decree_number.strip():
         raise ValidationError(_("A sanction needs its decree number and a reason."))
     if ends_on and ends_on < starts_on:
@@ -401,7 +397,7 @@ def impose_sanction(
 
 @transaction.atomic
 def lift_sanction(*, actor, sanction: Sanction, reason: str) -> Sanction:
-    _require(policies.can_manage_sanctions(actor))
+    require(policies.can_manage_sanctions(actor))
     sanction.lifted_at = clock.now()
     sanction.save(update_fields=["lifted_at"])
     record(

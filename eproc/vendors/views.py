@@ -8,7 +8,6 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,18 +15,13 @@ from django.views.decorators.http import require_POST
 from eproc.accounts.services import send_set_password_invitation
 from eproc.core.money import format_rupiah
 from eproc.files import attachment_response
+from eproc.permissions import require_or_404
 from eproc.web.service_errors import add_service_errors
 
 from . import policies, selectors, services
 from .forms import AddUserForm, AssistedRegistrationForm, IdentityForm, RegistrationForm, SanctionForm, item_form_class
 from .models import QualificationItem, Sanction, Submission, Vendor, VendorDocument
 from .requirements import SECTIONS, SECTIONS_BY_KEY, FieldType, sections_for
-
-
-def _require(allowed: bool):
-    if not allowed:
-        raise Http404
-
 
 # --- Public ------------------------------------------------------------------------------------------------------
 
@@ -78,7 +72,7 @@ def directory(request):
 
 def _own_vendor(request) -> Vendor:
     vendor = policies.vendor_of(request.user)
-    _require(vendor is not None)
+    require_or_404(vendor is not None)
     return vendor
 
 
@@ -112,7 +106,7 @@ def home(request):
 @login_required
 def identity(request):
     vendor = _own_vendor(request)
-    _require(policies.is_vendor_admin(request.user, vendor))
+    require_or_404(policies.is_vendor_admin(request.user, vendor))
     initial = {name: getattr(vendor, name) for name in services.IDENTITY_FIELDS}
     form = IdentityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -128,7 +122,7 @@ def identity(request):
 
 def _section_or_404(vendor, key):
     section = selectors.section(key)
-    _require(section is not None and section in sections_for(vendor.kind))
+    require_or_404(section is not None and section in sections_for(vendor.kind))
     return section
 
 
@@ -227,7 +221,7 @@ def add_user(request):
 def document(request, public_id):
     """A vendor's scan: its own users and the LPSE staff who verify it; for anyone else it does not exist."""
     doc = get_object_or_404(VendorDocument.objects.select_related("vendor"), public_id=public_id)
-    _require(policies.can_view_vendor_data(request.user, doc.vendor))
+    require_or_404(policies.can_view_vendor_data(request.user, doc.vendor))
     return attachment_response(doc.file, download_name=doc.original_name)
 
 
@@ -236,7 +230,7 @@ def document(request, public_id):
 
 @login_required
 def assisted_registration(request):
-    _require(policies.can_assist_registration(request.user))
+    require_or_404(policies.can_assist_registration(request.user))
     form = AssistedRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -257,7 +251,7 @@ def assisted_registration(request):
 
 @login_required
 def queue(request):
-    _require(policies.is_verifier(request.user) or policies.can_activate(request.user))
+    require_or_404(policies.is_verifier(request.user) or policies.can_activate(request.user))
     awaiting_activation = (
         Vendor.objects.filter(status=Vendor.Status.APPROVED)
         if policies.can_activate(request.user)
@@ -276,7 +270,7 @@ def queue(request):
 
 @login_required
 def review(request, public_id):
-    _require(policies.is_verifier(request.user))
+    require_or_404(policies.is_verifier(request.user))
     submission = get_object_or_404(Submission.objects.select_related("vendor"), public_id=public_id)
     documents = {doc.public_id: doc for doc in submission.vendor.documents.all()}
     keys = ["identity"] + [item["id"] for item in submission.snapshot["items"]]
@@ -327,7 +321,7 @@ def review(request, public_id):
 def archive(request, public_id):
     """Pasal 9(8)g: every submission and every version of every document of one vendor."""
     vendor = get_object_or_404(Vendor, public_id=public_id)
-    _require(policies.can_view_vendor_data(request.user, vendor))
+    require_or_404(policies.can_view_vendor_data(request.user, vendor))
     return render(
         request,
         "vendors/archive.html",
@@ -345,7 +339,7 @@ def archive(request, public_id):
 @require_POST
 def lift_sanction(request, public_id):
     item = get_object_or_404(Sanction.objects.select_related("vendor"), public_id=public_id)
-    _require(policies.can_manage_sanctions(request.user))
+    require_or_404(policies.can_manage_sanctions(request.user))
     reason = request.POST.get("reason", "").strip()
     if not reason:
         messages.error(request, _("Please state why the sanction is lifted."))
@@ -359,7 +353,7 @@ def lift_sanction(request, public_id):
 @require_POST
 def activate(request, public_id):
     vendor = get_object_or_404(Vendor, public_id=public_id)
-    _require(policies.can_activate(request.user))
+    require_or_404(policies.can_activate(request.user))
     try:
         services.activate(actor=request.user, vendor=vendor)
     except ValidationError as error:
@@ -372,7 +366,7 @@ def activate(request, public_id):
 @login_required
 def sanction(request, public_id):
     vendor = get_object_or_404(Vendor, public_id=public_id)
-    _require(policies.can_manage_sanctions(request.user))
+    require_or_404(policies.can_manage_sanctions(request.user))
     form = SanctionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
