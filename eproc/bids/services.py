@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from eproc.audit.services import record
 from eproc.core import clock
 from eproc.organizations.roles import Role
+from eproc.organizations.selectors import grants_of
 from eproc.permissions import require
 
 from . import crypto, log, notifications, policies, receipts
@@ -85,7 +86,7 @@ def create_box(
         key = active_key_of(member)
         committee_here = any(
             grant.agency_id == agency.pk and grant.role in (Role.POKJA, Role.PEJABAT_PENGADAAN)
-            for grant in _grants(member)
+            for grant in grants_of(member)
         )
         if not committee_here:
             raise ValidationError(_("%(name)s is not a committee member of this agency.") % {"name": member})
@@ -162,12 +163,6 @@ def _require_eligible(bidder):
         raise ValidationError(
             _("%(name)s cannot take part: %(reason)s") % {"name": bidder, "reason": eligibility.reason}
         )
-
-
-def _grants(user):
-    from eproc.organizations.selectors import grants_of
-
-    return grants_of(user)
 
 
 @transaction.atomic

@@ -18,7 +18,16 @@ from eproc.files import store_upload
 from eproc.permissions import require
 
 from . import notifications, policies
-from .models import Activation, QualificationItem, Sanction, Submission, Vendor, VendorDocument, VendorMember
+from .models import (
+    Activation,
+    QualificationItem,
+    Sanction,
+    Submission,
+    Vendor,
+    VendorDocument,
+    VendorMember,
+    Verification,
+)
 from .requirements import IDENTITY_CRITICAL_FIELDS, SECTIONS_BY_KEY, FieldType, sections_for
 from .selectors import completeness, current_items
 from .validation import normalize_npwp
@@ -281,8 +290,6 @@ def decide(*, actor, submission: Submission, checks: dict, approve: bool, note: 
     if any(not check.get("note", "").strip() for check in deficient.values()):
         raise ValidationError(_("Each deficient item needs a note saying what is wrong or missing."))
     now = clock.now()
-    from .models import Verification
-
     Verification.objects.create(
         submission=submission,
         verifier=actor,
