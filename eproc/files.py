@@ -21,9 +21,11 @@ _SIGNATURES = {
     "pdf": (b"%PDF-",),
     "png": (b"\x89PNG\r\n\x1a\n",),
     "jpeg": (b"\xff\xd8\xff",),
+    # ZIP, and the office formats built on it (DOCX, XLSX): bills of quantities and drawings come this way.
+    "zip": (b"PK\x03\x04",),
 }
-CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
-EXTENSIONS = {"pdf": "pdf", "png": "png", "jpeg": "jpg"}
+CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "zip": "application/zip"}
+EXTENSIONS = {"pdf": "pdf", "png": "png", "jpeg": "jpg", "zip": "zip"}
 SCANNED_DOCUMENT_KINDS = ("pdf", "png", "jpeg")
 
 

@@ -3,6 +3,7 @@
 
 from eproc.organizations.roles import COMMITTEE_ROLES, Role
 from eproc.organizations.selectors import agency_ids_where, grants_of
+from eproc.vendors.policies import vendor_of
 
 from .models import SealedBox
 
@@ -21,6 +22,15 @@ def can_manage_committee_key(user) -> bool:
 
 def can_create_box(user, agency) -> bool:
     return agency is not None and agency.pk in committee_agencies(user)
+
+
+def can_admit_bidder(user, box: SealedBox, bidder) -> bool:
+    """The committee admits bidders; a vendor joining a tender admits its own people through the tender's join
+    service (which checks the window and eligibility first)."""
+    if can_create_box(user, box.agency):
+        return True
+    vendor = vendor_of(user) if user.is_authenticated else None
+    return vendor is not None and vendor == vendor_of(bidder)
 
 
 def is_box_member(user, box: SealedBox) -> bool:

@@ -168,10 +168,42 @@ def _require_eligible(bidder):
 @transaction.atomic
 def admit_bidder(*, actor, box: SealedBox, bidder) -> None:
     """Let a participant of the tender submit to this box (the tender lifecycle calls this when one joins)."""
-    require(policies.can_create_box(actor, box.agency))
+    require(policies.can_admit_bidder(actor, box, bidder))
     _require_eligible(bidder)
     box.bidders.add(bidder)
     record(actor=actor, action="bids.box.bidder_admitted", target=box, agency=box.agency, data={"bidder": bidder.email})
+
+
+@transaction.atomic
+def reschedule_box(*, actor, box: SealedBox, upload_opens_at: datetime, deadline: datetime, opening_at: datetime):
+    """Follow a schedule change of the tender (an addendum's extension, say). A deadline that has passed stays
+    passed: commitments were judged against it, so neither it nor the opening after it can move."""
+    require(policies.can_create_box(actor, box.agency))
+    box = SealedBox.objects.select_for_update().get(pk=box.pk)
+    now = clock.now()
+    unchanged = (box.upload_opens_at, box.deadline, box.opening_at) == (upload_opens_at, deadline, opening_at)
+    if unchanged:
+        return box
+    if box.deadline <= now or box.opening_claimed_at or box.opened_at:
+        raise ValidationError(
+            _("The bid deadline of %(reference)s has passed; its schedule can no longer change.")
+            % {"reference": box.reference}
+        )
+    if not upload_opens_at < deadline:
+        raise ValidationError(_("The upload window must open before its deadline."))
+    if not deadline + box.grace_period < opening_at:
+        raise ValidationError(_("The opening must come after the deadline and its grace period."))
+    old = {"upload_opens_at": box.upload_opens_at, "deadline": box.deadline, "opening_at": box.opening_at}
+    box.upload_opens_at, box.deadline, box.opening_at = upload_opens_at, deadline, opening_at
+    box.save(update_fields=["upload_opens_at", "deadline", "opening_at"])
+    record(
+        actor=actor,
+        action="bids.box.rescheduled",
+        target=box,
+        agency=box.agency,
+        data={"from": old, "to": {"upload_opens_at": upload_opens_at, "deadline": deadline, "opening_at": opening_at}},
+    )
+    return box
 
 
 # --- Submission: commitment, then bytes ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ that forgets a secret refuses to start instead of running with a known one.
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from environs import Env
 
 env = Env()
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "eproc.training",
     "eproc.operations",
     "eproc.bids",
+    "eproc.tenders",
+    "eproc.publication",
     "eproc.web",
 ]
 
@@ -273,6 +276,16 @@ EPROC_LPSE = {
 # Pasal 9(7)e: the administrator gives vendors their credentials after the Verifikator's approval. An LPSE that keeps
 # the two roles apart sets this; otherwise the approval activates at once (the activation is still its own record).
 EPROC_VENDOR_ACTIVATION_BY_ADMIN = env.bool("EPROC_VENDOR_ACTIVATION_BY_ADMIN", False)
+
+# Sandbox (issue 5): new tenders follow their ruleset with each working day lasting one minute and no office hours,
+# so a whole tender can be walked through in minutes. Never on in production; every page says so when it is on.
+EPROC_SANDBOX = env.bool("EPROC_SANDBOX", False)
+if EPROC_SANDBOX and not (DEBUG or TESTING):
+    raise ImproperlyConfigured("EPROC_SANDBOX is for demos and training only, not for production")
+# The rules new tenders follow (tenders/rules.py); running tenders keep the version they were made with.
+EPROC_RULESET = env.str("EPROC_RULESET", "perpres-70-2012")
+# Largest procurement document (drawings and bills of quantities can be big).
+EPROC_MAX_TENDER_DOCUMENT_BYTES = env.int("EPROC_MAX_TENDER_DOCUMENT_BYTES", 50 * 1024 * 1024)
 
 # --- Complaints (Pasal 14) -------------------------------------------------------------------------------------
 # Where complaints are forwarded (Pasal 14b) and through which channel (e-mail by default).

@@ -8,6 +8,9 @@ a working day?".
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -45,9 +48,30 @@ def zone_abbreviation(tz: TimeZoneLike) -> str:
     return _ZONE_ABBREVIATIONS.get(key, key)
 
 
+_replayed: ContextVar[datetime | None] = ContextVar("replayed_moment", default=None)
+
+
 def now() -> datetime:
     """Current time, timezone-aware in UTC: the only way the system should read the clock."""
-    return datetime.now(UTC)
+    return _replayed.get() or datetime.now(UTC)
+
+
+@contextmanager
+def replaying_at(moment: datetime):
+    """Run a block as if the clock read `moment`: only for building demo and training data whose history lies in
+    the past (a tender in its objection period was announced weeks ago, through the same services and audit
+    trail as a real one). Refused outside a demo or test environment, so production time cannot be faked."""
+    if os.environ.get("EPROC_DEBUG") not in ("1", "true", "True") and os.environ.get("EPROC_TESTING") not in (
+        "1",
+        "true",
+        "True",
+    ):
+        raise RuntimeError("replaying_at() is only for demo data (EPROC_DEBUG) and tests (EPROC_TESTING)")
+    token = _replayed.set(ensure_aware(moment).astimezone(UTC))
+    try:
+        yield
+    finally:
+        _replayed.reset(token)
 
 
 def local_now(tz: TimeZoneLike) -> datetime:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from eproc.core.money import format_rupiah
 from eproc.organizations.models import WorkUnit
+from eproc.tenders import policies as tender_policies
 from eproc.web.service_errors import add_service_errors
 
 from . import policies, selectors, services
@@ -106,6 +107,11 @@ def detail(request, public_id):
             "revisions": item.revisions.select_related("changed_by"),
             "can_edit": policies.can_edit(request.user, item),
             "budget_text": format_rupiah(item.budget),
+            # Pasal 7(3)c: the committee makes packages from the announced plan.
+            "can_make_package": item.is_public
+            and item.withdrawn_at is None
+            and tender_policies.can_create_tender(request.user, item.agency),
+            "tenders": item.tenders.filter(announced_at__isnull=False),
         },
     )
 

@@ -2,4 +2,4 @@ from django.conf import settings
 
 
 def lpse(request):
-    return {"lpse": settings.EPROC_LPSE}
+    return {"lpse": settings.EPROC_LPSE, "sandbox": settings.EPROC_SANDBOX}

@@ -68,19 +68,34 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "hear_appeals", _("Hear appeals (sanggah banding)"), "Perpres 54/2010 Pasal 82", frozenset({Role.PA, Role.KPA})
     ),
-    Action("approve_classification", _("Approve tender classifications"), "Pasal 7(3)b", frozenset({Role.PPK})),
+    Action(
+        "approve_classification",
+        _("Approve tender classifications"),
+        "Pasal 7(3)b",
+        frozenset({Role.PPK}),
+        "tenders:workspace",
+    ),
+    Action(
+        "follow_tenders",
+        _("Follow the tenders of my work unit"),
+        "Pasal 7(1), 8(2)f, 9(4)",
+        frozenset({Role.PA, Role.KPA, Role.AUDITOR, Role.KEPALA_LPSE, Role.SEKRETARIS_LPSE}),
+        "tenders:workspace",
+    ),
     Action("award_and_contract", _("Award letters (SPPBJ) and contracts"), "Pasal 1(10)", frozenset({Role.PPK})),
     Action(
         "build_tenders",
         _("Packages, schedules, documents and addenda"),
         "Pasal 7(3)a-b",
         frozenset({Role.POKJA, Role.PEJABAT_PENGADAAN}),
+        "tenders:workspace",
     ),
     Action(
         "run_aanwijzing",
         _("Explanation sessions (aanwijzing)"),
         "Pasal 7(3)b",
         frozenset({Role.POKJA, Role.PEJABAT_PENGADAAN}),
+        "tenders:workspace",
     ),
     Action(
         "committee_key",

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from eproc.organizations import selectors as org_selectors
 from eproc.organizations.models import Agency, WorkUnit
 from eproc.planning.selectors import announced_items
+from eproc.tenders.selectors import public_tenders
 from eproc.vendors.policies import vendor_of
 
 from .dashboard import cards_for
@@ -13,7 +14,8 @@ def home(request):
     """The public face of the LPSE: what it is, whom it serves, how to reach the helpdesk (Pasal 8(1), 12)."""
     agencies = org_selectors.agencies().filter(is_active=True)
     announcements = announced_items().order_by("-announced_at")[:5]
-    return render(request, "web/home.html", {"agencies": agencies, "announcements": announcements})
+    tenders = public_tenders()[:5]
+    return render(request, "web/home.html", {"agencies": agencies, "announcements": announcements, "tenders": tenders})
 
 
 def rate_limited(request, exception):

@@ -49,6 +49,8 @@ def rule(allowed, *, ok=200, denied=404, anonymous=302, post=None):
 
 
 PUBLIC = rule(EVERYONE)
+# Who sees inside a tender of Dinas PUPR Ketapang: its committee, its PPK, its PA, the Inspektorat, LPSE leadership.
+TENDER_INSIDERS = frozenset({"pokja_a", "ppk_a", "pa_a", "auditor_a", "kepala", "lpse_admin"})
 API_POST_ONLY = {"get": dict.fromkeys(PERSONAS, 405), "post": None}
 
 
@@ -164,6 +166,29 @@ MATRIX = {
     "training:material_upload": ({"public_id": "training_session"}, rule({"trainer", "kepala"})),
     # Materials: the trainers and the registered participants (the demo vendor registered in demo_objects).
     "training:material_download": ({"public_id": "training_material"}, rule({"trainer", "kepala", "vendor"})),
+    # Tenders (issue 5). The demo's draft tender, its tender open for joining and its tender in the bid upload (the
+    # demo vendor joined it; its explanation session is closed with minutes), all of Dinas PUPR Ketapang.
+    "tenders:public_list": (None, PUBLIC),
+    "tenders:my_tenders": (None, rule({"vendor", "vendor_pending"})),
+    "tenders:workspace": (None, rule({"pokja_a", "ppk_a", "ppk_b", "pa_a", "auditor_a", "kepala", "lpse_admin"})),
+    "tenders:create": (None, rule({"pokja_a"})),
+    "tenders:manage": ({"public_id": "tender_draft"}, rule(TENDER_INSIDERS)),
+    "tenders:edit": ({"public_id": "tender_draft"}, rule({"pokja_a"})),
+    "tenders:schedule": ({"public_id": "tender_draft"}, rule({"pokja_a"})),
+    "tenders:add_document": ({"public_id": "tender_draft"}, post_only({"pokja_a"})),
+    "tenders:request_approval": ({"public_id": "tender_draft"}, post_only({"pokja_a"})),
+    "tenders:decide_approval": ({"public_id": "tender_draft"}, post_only({"ppk_a"})),
+    "tenders:announce": ({"public_id": "tender_draft"}, post_only({"pokja_a"})),
+    "tenders:detail": ({"public_id": "tender_upload"}, PUBLIC),
+    "tenders:join": ({"public_id": "tender_open"}, post_only({"vendor", "vendor_pending"})),
+    "tenders:download": (
+        {"public_id": "tender_upload", "document_id": "tender_document"},
+        rule(TENDER_INSIDERS | {"vendor"}),
+    ),
+    "tenders:clarification": ({"public_id": "tender_upload"}, rule(TENDER_INSIDERS | {"vendor"})),
+    "tenders:close_clarification": ({"public_id": "tender_upload"}, post_only({"pokja_a"})),
+    "tenders:clarification_minutes": ({"public_id": "tender_upload"}, rule(TENDER_INSIDERS | {"vendor"})),
+    "tenders:answer": ({"public_id": "tender_upload", "question_id": "tender_question"}, post_only({"pokja_a"})),
 }
 QUERY = {"bids:api_inclusion": "tree_size={log_size}", "bids:api_consistency": "old=0&new={log_size}"}
 OUT_OF_SCOPE = ("akun/", "django-admin/", "i18n/")  # allauth's own pages, Django's admin, the language switch
@@ -199,6 +224,11 @@ def demo_objects(settings, tmp_path, pinned_time):
     load_planning()
     load_vendors()
     load_bids()
+    from eproc.tenders.demo import load_demo as load_tenders
+    from eproc.tenders.models import Tender
+
+    load_tenders()
+    tender_upload = Tender.objects.get(title="Pengadaan Peralatan Laboratorium Uji Bahan Konstruksi (contoh)")
     box = SealedBox.objects.get(reference=DEMO_REFERENCE)
     envelope = bids.commit_envelope(
         actor=User.objects.get(email=PERSONAS["vendor"]), box=box, sha256="a" * 64, size=100
@@ -269,6 +299,11 @@ def demo_objects(settings, tmp_path, pinned_time):
         )
         .first()
         .public_id,
+        "tender_draft": Tender.objects.get(title="Pembangunan Jembatan Gantung Desa Sungai Besar (contoh)").public_id,
+        "tender_open": Tender.objects.get(title="Perencanaan Teknis Jembatan Sungai Pawan II (contoh)").public_id,
+        "tender_upload": tender_upload.public_id,
+        "tender_document": tender_upload.documents.first().public_id,
+        "tender_question": tender_upload.questions.first().public_id,
         "training_session": training_session.public_id,
         "training_material": training_material.public_id,
     }
