@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from eproc.core.calendar import WorkingCalendar
 from eproc.core.clock import as_zone
 from eproc.core.money import format_rupiah
-from eproc.organizations.roles import Role
 
 from .choices import Category, EvaluationMethod, FileSystem, Method, Qualification
 from .lifecycle import OPENING_STAGE_OF_ENVELOPE, Stage
@@ -277,6 +276,3 @@ def check_schedule(rules: Ruleset, *, stages: tuple, slots: dict, method: str, c
                 )
     if errors:
         raise ValidationError(errors)
-
-
-RUNNER_ROLES = (Role.POKJA, Role.PEJABAT_PENGADAAN)

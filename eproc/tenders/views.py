@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eproc.core import clock
+from eproc.core.money import format_rupiah
 from eproc.files import attachment_response
+from eproc.organizations.models import Agency
 from eproc.organizations.roles import Role
-from eproc.organizations.selectors import active_appointments
+from eproc.organizations.selectors import active_appointments, grants_of
 from eproc.permissions import require_or_404
 from eproc.planning.selectors import announced_items_for_packages
 from eproc.vendors.policies import user_eligibility, vendor_of
@@ -245,7 +247,7 @@ def workspace(request):
     committee = selectors.tenders_of_committee(request.user)
     approvals = selectors.tenders_awaiting_ppk(request.user)
     overseen = selectors.tenders_overseen(request.user)
-    agencies = [g.agency_id for g in policies.grants_of(request.user) if g.role in policies.RUNNER_ROLES]
+    agencies = [g.agency_id for g in grants_of(request.user) if g.role in policies.RUNNER_ROLES]
     require_or_404(policies.can_use_workspace(request.user))
     now = clock.now()
     return render(
@@ -260,18 +262,13 @@ def workspace(request):
     )
 
 
-def _runner_agency(user):
-    agencies = [g.agency_id for g in policies.grants_of(user) if g.role in policies.RUNNER_ROLES and g.agency_id]
-    return agencies[0] if agencies else None
-
-
 @login_required
 def create(request):
-    from eproc.organizations.models import Agency
-
-    agency_id = _runner_agency(request.user)
-    require_or_404(agency_id is not None)
-    agency = Agency.objects.get(pk=agency_id)
+    """A committee member appointed in several agencies (one LPSE serves several, Pasal 3) picks one with ?instansi=."""
+    agency_ids = {g.agency_id for g in grants_of(request.user) if g.role in policies.RUNNER_ROLES and g.agency_id}
+    agencies = list(Agency.objects.filter(pk__in=agency_ids).order_by("name"))
+    require_or_404(bool(agencies))
+    agency = next((a for a in agencies if a.code == request.GET.get("instansi")), agencies[0])
     plan_items = announced_items_for_packages(agency)
     initial = {"opening_quorum": 1, "small_business_reserved": True}
     if request.GET.get("rup"):
@@ -299,7 +296,11 @@ def create(request):
         else:
             messages.success(request, _("The package is made. Next: its schedule and documents."))
             return redirect("tenders:manage", public_id=tender.public_id)
-    return render(request, "tenders/edit.html", {"form": form, "tender": None, "ruleset": rules.ruleset(rules.CURRENT)})
+    return render(
+        request,
+        "tenders/edit.html",
+        {"form": form, "tender": None, "ruleset": rules.ruleset(rules.CURRENT), "agency": agency, "agencies": agencies},
+    )
 
 
 @login_required
@@ -308,8 +309,6 @@ def edit(request, public_id):
     require_or_404(policies.can_manage(request.user, tender) and tender.announced_at is None)
     initial = {field: getattr(tender, field) for field in services.CLASSIFICATION_FIELDS}
     initial.update(committee=tender.committee.exclude(pk=request.user.pk), ppk=tender.ppk)
-    from eproc.core.money import format_rupiah
-
     initial["owner_estimate"] = format_rupiah(tender.owner_estimate)
     form = TenderForm(
         request.POST or None,
