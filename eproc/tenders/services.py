@@ -50,6 +50,17 @@ CLASSIFICATION_FIELDS = (
 )
 
 
+REQUIRED_FIELDS = (
+    "owner_estimate",
+    "category",
+    "method",
+    "qualification",
+    "file_system",
+    "evaluation_method",
+    "contract_type",
+)
+
+
 # --- Package and classification (Pasal 7(3)b-c) ----------------------------------------------------------------
 
 
@@ -70,6 +81,9 @@ def _check_values(rules, values: dict, *, plan_item, actor, agency, committee_si
     unknown = set(values) - set(CLASSIFICATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown tender fields: {sorted(unknown)}")
+    missing = [field for field in REQUIRED_FIELDS if not values.get(field)]
+    if missing:
+        raise ValidationError({field: _("This field is required.") for field in missing})
     if values["category"] not in CATEGORIES_OF_PLAN_TYPE.get(plan_item.procurement_type, ()):
         raise ValidationError(
             {
@@ -283,6 +297,9 @@ def _write_schedule(*, actor, tender: Tender, slots: dict, reason: str, now: dat
                 raise ValidationError(_("%(stage)s cannot be moved into the past.") % {"stage": stage.label})
             if old.starts_at > now and new.starts_at < now:
                 raise ValidationError(_("%(stage)s cannot be moved into the past.") % {"stage": stage.label})
+            if stage == Stage.BID_UPLOAD and new.ends_at < old.ends_at:
+                # Vendors plan their bids on the announced deadline: it may be extended, never brought forward.
+                raise ValidationError(_("Once announced, the bid deadline can only be extended."))
             ScheduleChange.objects.create(
                 tender=tender,
                 stage=stage,
