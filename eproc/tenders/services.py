@@ -695,6 +695,16 @@ def join(*, actor, tender: Tender) -> Participant:
     return participant
 
 
+def admit_to_joined_tenders(*, actor, vendor, user) -> None:
+    """A user added to a vendor after it joined tenders is admitted to their boxes whose deadline has not passed."""
+    if not eligibility(vendor).allowed:
+        return  # a suspended or blacklisted company cannot bid (bids.services refuses it too)
+    now = clock.now()
+    references = vendor.participations.values_list("tender__public_id", flat=True)
+    for box in SealedBox.objects.filter(reference__in=list(references), deadline__gt=now):
+        bids.admit_bidder(actor=actor, box=box, bidder=user)
+
+
 @transaction.atomic
 def record_download(*, actor, document: TenderDocument) -> TenderDocument:
     """Participants download; each download is kept, so none can later say it never received an addendum."""

@@ -104,6 +104,8 @@ def detail(request, public_id):
             "can_see_clarification": policies.can_see_clarification(request.user, tender),
             "can_manage": policies.can_manage(request.user, tender),
             "ruleset": rules.for_tender(tender),
+            "zone": clock.zone_abbreviation(tender.agency.time_zone),
+            "join_open": selectors.join_window_open(tender, now),
         },
     )
 
@@ -383,6 +385,7 @@ def manage(request, public_id):
             "document_form": DocumentForm(announced=tender.announced_at is not None),
             "boxes": services.boxes_of(tender),
             "ruleset": rules.for_tender(tender),
+            "zone": clock.zone_abbreviation(tender.agency.time_zone),
         },
     )
 

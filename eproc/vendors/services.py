@@ -350,6 +350,10 @@ def add_user(*, actor, vendor: Vendor, email: str, full_name: str) -> VendorMemb
         raise ValidationError({"email": _("This person already belongs to a vendor.")})
     member = VendorMember.objects.create(vendor=vendor, user=user, created_at=clock.now())
     record(actor=actor, action="vendor.user_added", target=vendor, data={"user": user.email})
+    # A new colleague may submit the bids of the tenders the company already joined.
+    from eproc.tenders.services import admit_to_joined_tenders
+
+    admit_to_joined_tenders(actor=actor, vendor=vendor, user=user)
     return member
 
 

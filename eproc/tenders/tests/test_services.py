@@ -530,3 +530,12 @@ def test_a_missing_classification_is_refused_field_by_field_not_with_a_crash(wor
             actor=world.chair, plan_item=world.plan_item, ppk=world.ppk, committee=[world.member], **values
         )
     assert "qualification" in refused.value.message_dict
+
+
+def test_a_colleague_added_after_joining_may_submit_to_the_tenders_the_company_joined(world, pinned_time):
+    tender = world.announced()
+    vendor, user = world.personas.vendor("CV Sungai Kapuas")
+    pinned_time.move_to(lifecycle.windows(tender)[0].starts_at)
+    services.join(actor=user, tender=tender)
+    colleague = vendor_services.add_user(actor=user, vendor=vendor, email="staf@sungai-kapuas.test", full_name="Staf")
+    assert SealedBox.objects.get(reference=tender.public_id).bidders.filter(pk=colleague.user_id).exists()
