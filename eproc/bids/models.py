@@ -61,6 +61,10 @@ class SealedBox(models.Model):
     # after a crash. `opened_at` is set only once every envelope's outcome is recorded.
     opening_claimed_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
+    # A two-file tender's price box opens only after the technical evaluation (Perpres 54/2010 Pasal 47): it is made
+    # held and the tender releases it, having withheld the envelopes of those who did not pass.
+    held = models.BooleanField(default=False)
+    released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-deadline"]
@@ -120,6 +124,8 @@ class Envelope(models.Model):
     bytes_log_index = models.PositiveBigIntegerField(null=True, blank=True)
     storage_name = models.CharField(max_length=255, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # Set before the opening for a price envelope of a bidder who failed the technical evaluation: it stays sealed.
+    withheld_reason = models.CharField(max_length=300, blank=True)
     receipt = models.JSONField()
 
     class Meta:
@@ -208,6 +214,7 @@ class OpenedEnvelope(models.Model):
         OPENED = "opened", _("opened")
         UNREADABLE = "unreadable", _("unreadable")
         INCOMPLETE = "incomplete", _("bytes never completed")
+        WITHHELD = "withheld", _("kept sealed (did not pass the technical evaluation)")
 
     envelope = models.OneToOneField(Envelope, on_delete=models.PROTECT, related_name="opened")
     outcome = models.CharField(max_length=20, choices=Outcome.choices)

@@ -73,6 +73,7 @@ def create_box(
     grace_period: timedelta,
     opening_at: datetime,
     bidders: list = (),
+    held: bool = False,
 ) -> SealedBox:
     """Draw a seed, derive the box identity from it, split the seed k-of-n among the members, encrypt each
     share to its member and forget the seed and the identity (DESIGN 5). Only the recipient, k, n and the
@@ -113,6 +114,7 @@ def create_box(
         deadline=deadline,
         grace_period=grace_period,
         opening_at=opening_at,
+        held=held,
         created_by=actor,
         created_at=clock.now(),
     )
@@ -202,6 +204,28 @@ def reschedule_box(*, actor, box: SealedBox, upload_opens_at: datetime, deadline
         target=box,
         agency=box.agency,
         data={"from": old, "to": {"upload_opens_at": upload_opens_at, "deadline": deadline, "opening_at": opening_at}},
+    )
+    return box
+
+
+@transaction.atomic
+def release_box(*, actor, box: SealedBox, withhold: dict) -> SealedBox:
+    """Let a held box open, keeping sealed for ever the current envelopes of `withhold` ({bidder: reason}): a price
+    envelope of a bidder who failed the technical evaluation is never read (Perpres 54/2010 Pasal 47)."""
+    require(policies.can_create_box(actor, box.agency))
+    box = SealedBox.objects.select_for_update().get(pk=box.pk)
+    if not box.held or box.released_at is not None:
+        raise ValidationError(_("This box is not waiting to be released."))
+    for bidder, reason in withhold.items():
+        box.envelopes.filter(bidder=bidder, superseded_at__isnull=True).update(withheld_reason=reason[:300])
+    box.released_at = clock.now()
+    box.save(update_fields=["released_at"])
+    record(
+        actor=actor,
+        action="bids.box.released",
+        target=box,
+        agency=box.agency,
+        data={"withheld": {bidder.email: reason for bidder, reason in withhold.items()}},
     )
     return box
 
@@ -468,12 +492,14 @@ def submit_share(*, actor, box: SealedBox, share_bytes: bytes) -> ShareOutcome:
         box_share = box.shares.filter(member=actor).first()
         require(box_share is not None)
         now = clock.now()
-        if now < box.opening_at:
+        if now < box.opening_at or (box.held and box.released_at is None):
             record(actor=actor, action="bids.share.refused_early", target=box, agency=box.agency, data={})
             early = True
         else:
             early = False
     if early:
+        if box.held and box.released_at is None:
+            raise ValidationError(_("This box opens only after the technical evaluation is concluded."))
         raise ValidationError(_("Shares are accepted only from the opening time on."))
     with transaction.atomic():
         box = SealedBox.objects.select_for_update().get(pk=box.pk)
@@ -551,12 +577,13 @@ def open_box(*, actor, box: SealedBox) -> None:
         raise ValidationError(_("The shares do not rebuild this box's key; the opening was stopped."))
 
     envelopes = list(box.envelopes.filter(superseded_at__isnull=True).select_related("bidder"))
+    withheld = {envelope.pk for envelope in envelopes if envelope.withheld_reason}
     output_dir = Path(settings.MEDIA_ROOT) / "bids" / "opened" / box.public_id
     output_dir.mkdir(parents=True, exist_ok=True)
     jobs = {
         envelope.pk: (Path(default_storage.path(envelope.storage_name)), output_dir / f"{envelope.public_id}.bin")
         for envelope in envelopes
-        if envelope.is_complete
+        if envelope.is_complete and envelope.pk not in withheld
     }
     results = (
         dict(
@@ -619,6 +646,10 @@ def open_box(*, actor, box: SealedBox) -> None:
 
 
 def _record_outcome(envelope: Envelope, result, job) -> OpenedEnvelope:
+    if envelope.withheld_reason:
+        return OpenedEnvelope.objects.create(
+            envelope=envelope, outcome=OpenedEnvelope.Outcome.WITHHELD, reason=envelope.withheld_reason
+        )
     if result is None:
         return OpenedEnvelope.objects.create(
             envelope=envelope,

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "eproc.operations",
     "eproc.bids",
     "eproc.tenders",
+    "eproc.evaluation",
     "eproc.publication",
     "eproc.web",
 ]

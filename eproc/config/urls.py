@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("eproc.bids.urls")),
     path("", include("eproc.vendors.urls")),
     path("", include("eproc.planning.urls")),
+    path("", include("eproc.evaluation.urls")),
     path("", include("eproc.tenders.urls")),
     path("", include("eproc.complaints.urls")),
     path("", include("eproc.training.urls")),

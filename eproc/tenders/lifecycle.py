@@ -127,7 +127,7 @@ class Window:
 class Situation:
     """Where a tender stands at a moment: its state and, while it runs, the stages open now (they may overlap)."""
 
-    state: str  # draft | awaiting_approval | approved | running | finished | cancelled
+    state: str  # draft | awaiting_approval | approved | running | finished | cancelled | failed | contracted | halted
     current: tuple[Stage, ...] = ()
     next: Stage | None = None
 
@@ -145,6 +145,9 @@ STATE_LABELS = {
     "running": _("Between stages"),
     "finished": _("Tender finished"),
     "cancelled": _("Tender cancelled"),
+    "failed": _("Tender failed (lelang gagal)"),
+    "contracted": _("Contract signed"),
+    "halted": _("Halted: an appeal (sanggah banding) awaits the PA's decision"),
 }
 
 
@@ -159,6 +162,12 @@ def window_of(tender, stage: Stage) -> Window | None:
 def situation(tender, now: datetime) -> Situation:
     if tender.cancelled_at is not None:
         return Situation("cancelled")
+    if tender.failed_at is not None:
+        return Situation("failed")
+    if hasattr(tender, "contract"):
+        return Situation("contracted")
+    if tender.objections.filter(appeal__isnull=False, appeal__decided_at__isnull=True).exists():
+        return Situation("halted")
     if tender.announced_at is None:
         if tender.approved_at is not None:
             return Situation("approved")
@@ -177,7 +186,11 @@ def situation(tender, now: datetime) -> Situation:
 def is_open(tender, stage: Stage, now: datetime) -> bool:
     window = window_of(tender, stage)
     return (
-        tender.cancelled_at is None and tender.announced_at is not None and window is not None and window.contains(now)
+        tender.cancelled_at is None
+        and tender.failed_at is None
+        and tender.announced_at is not None
+        and window is not None
+        and window.contains(now)
     )
 
 

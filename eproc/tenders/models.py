@@ -63,6 +63,10 @@ class Tender(models.Model):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_reason = models.TextField(blank=True)
+    # Lelang gagal (Perpres 54/2010 Pasal 83): the trigger (rules.FAILURE_TRIGGERS) and the committee's note.
+    failed_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=40, blank=True)
+    failure_note = models.TextField(blank=True)
     clarification_closed_at = models.DateTimeField(null=True, blank=True)
     clarification_minutes = models.FileField(upload_to="tenders/minutes/", blank=True)
     clarification_minutes_sha256 = models.CharField(max_length=64, blank=True)

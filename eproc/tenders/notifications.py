@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from eproc.vendors.models import VendorMember
 
 
-def _participant_emails(tender) -> list[str]:
+def participant_emails(tender) -> list[str]:
     return sorted(
         set(VendorMember.objects.filter(vendor__participations__tender=tender).values_list("user__email", flat=True))
     )
 
 
-def _send(recipients: list[str], subject: str, body: str) -> None:
+def send(recipients: list[str], subject: str, body: str) -> None:
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
     if messages:
         transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
@@ -32,7 +32,7 @@ def schedule_changed(tender, changes, reason: str) -> None:
         ]
         for change in changes:
             lines.append(f"- {change}")
-    _send(_participant_emails(tender), subject, "\n".join(lines))
+    send(participant_emails(tender), subject, "\n".join(lines))
 
 
 def addendum_issued(tender, document) -> None:
@@ -42,14 +42,14 @@ def addendum_issued(tender, document) -> None:
             "title": tender.title,
             "note": document.change_note,
         }
-    _send(_participant_emails(tender), subject, body)
+    send(participant_emails(tender), subject, body)
 
 
 def clarification_closed(tender) -> None:
     with translation.override("id"):
         subject = _("Explanation session closed: %(title)s") % {"title": tender.title}
         body = _("The minutes of the explanation session (Berita Acara Pemberian Penjelasan) are on the tender page.")
-    _send(_participant_emails(tender), subject, body)
+    send(participant_emails(tender), subject, body)
 
 
 def approval_requested(tender) -> None:
@@ -58,11 +58,11 @@ def approval_requested(tender) -> None:
         body = _("The committee asks you to approve the classification of %(title)s (Pasal 7(3)b).") % {
             "title": tender.title
         }
-    _send([tender.ppk.email], subject, body)
+    send([tender.ppk.email], subject, body)
 
 
 def approval_decided(tender, *, approved: bool) -> None:
     with translation.override("id"):
         subject = (_("Approved: %(title)s") if approved else _("Not approved: %(title)s")) % {"title": tender.title}
         body = tender.approval_note or subject
-    _send(list(tender.committee.values_list("email", flat=True)), subject, body)
+    send(list(tender.committee.values_list("email", flat=True)), subject, body)

@@ -427,3 +427,39 @@ def for_tender(tender) -> Ruleset:
 
 def periods(rules: Ruleset, method: str) -> Periods:
     return rules.periods[Method(method)]
+
+
+@dataclass(frozen=True)
+class FailureTrigger:
+    code: str
+    label: str
+    article: str
+
+
+# Lelang gagal: Perpres 54/2010 Pasal 83(1) as amended by Perpres 70/2012; the committee names one when it declares a
+# tender failed, and each is published with its article.
+FAILURE_TRIGGERS = {
+    trigger.code: trigger
+    for trigger in (
+        FailureTrigger("too_few_bids", _("Fewer than 3 bids were submitted"), "Perpres 54/2010 Pasal 83(1)a"),
+        FailureTrigger(
+            "too_few_qualified", _("Fewer than 3 passed the pre-qualification"), "Perpres 54/2010 Pasal 83(1)"
+        ),
+        FailureTrigger("none_passed", _("No bid passed the evaluation"), "Perpres 54/2010 Pasal 83(1)"),
+        FailureTrigger(
+            "above_hps", _("Every bid, or the lowest corrected bid, is above the HPS"), "Perpres 54/2010 Pasal 83(1)"
+        ),
+        FailureTrigger("justified_objection", _("A justified objection"), "Perpres 54/2010 Pasal 83(1)"),
+        FailureTrigger(
+            "unfair_competition", _("Evidence of collusion or unfair competition"), "Perpres 54/2010 Pasal 83(1)"
+        ),
+        FailureTrigger(
+            "winner_absent",
+            _("The winner and both reserves did not attend the clarification or proof of qualification"),
+            "Perpres 54/2010 Pasal 83(1)",
+        ),
+    )
+}
+MIN_BIDS = Rule(3, "Perpres 54/2010 Pasal 83(1)a (kurang dari 3 peserta yang memasukkan penawaran)")
+# Jaminan pelaksanaan: 5% of the contract value, or 5% of the HPS when the corrected bid is under 80% of it.
+PERFORMANCE_GUARANTEE = Rule(Decimal("0.05"), "Perpres 54/2010 Pasal 70 jo. Perpres 70/2012")

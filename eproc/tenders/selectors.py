@@ -1,6 +1,7 @@
 """Reads of tenders that encode who sees what."""
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from eproc.core import clock
 from eproc.organizations.roles import Role
@@ -9,6 +10,12 @@ from eproc.organizations.selectors import grants_of
 from . import lifecycle
 from .models import Participant, Question, Tender
 from .policies import LPSE_OVERSEERS, RUNNER_ROLES
+
+
+def tender_or_404(public_id) -> Tender:
+    return get_object_or_404(
+        Tender.objects.select_related("agency", "work_unit", "plan_item", "ppk"), public_id=public_id
+    )
 
 
 def public_tenders(*, agency=None, category=None, method=None, year=None, query="") -> QuerySet[Tender]:

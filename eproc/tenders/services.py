@@ -619,6 +619,8 @@ def announce(*, actor, tender: Tender) -> Tender:
             deadline=upload.ends_at,
             grace_period=rules.bytes_grace.value,
             opening_at=slots[opening_stage].starts_at,
+            # Two files: prices open only after the technical evaluation, for those who passed (Pasal 47).
+            held=envelope == "price",
         )
     tender.announced_at = now
     tender.announced_by = actor
@@ -810,3 +812,34 @@ def close_clarification(*, actor, tender: Tender) -> Tender:
     enqueue(kind="tender.clarification_minutes", subject=tender.public_id, payload={"sha256": digest})
     notifications.clarification_closed(tender)
     return tender
+
+
+@transaction.atomic
+def repeat_tender(*, actor, tender: Tender) -> Tender:
+    """Lelang ulang (Perpres 54/2010 Pasal 84): a failed tender is repeated as a new package of the same plan item,
+    linked to the original and numbered as its next version; it is scheduled and approved again."""
+    require(policies.is_committee_member(actor, tender))
+    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    if tender.failed_at is None:
+        raise ValidationError(_("Only a failed tender is repeated."))
+    if tender.repeats.exists():
+        raise ValidationError(_("This tender is already repeated."))
+    repeat = create_tender(
+        actor=actor,
+        plan_item=tender.plan_item,
+        ppk=tender.ppk,
+        committee=list(tender.committee.exclude(pk=actor.pk)),
+        sandbox=tender.sandbox,
+        **_classification(tender),
+    )
+    repeat.repeat_of = tender
+    repeat.version = tender.version + 1
+    repeat.save(update_fields=["repeat_of", "version"])
+    record(
+        actor=actor,
+        action="tenders.repeated",
+        target=repeat,
+        agency=repeat.agency,
+        data={"repeat_of": tender.public_id, "version": repeat.version},
+    )
+    return repeat

@@ -26,11 +26,7 @@ from . import lifecycle, policies, rules, selectors, services
 from .forms import AnswerForm, ApprovalForm, DocumentForm, FilterForm, QuestionForm, ScheduleForm, TenderForm
 from .models import Question, Tender, TenderDocument
 
-
-def _tender(public_id) -> Tender:
-    return get_object_or_404(
-        Tender.objects.select_related("agency", "work_unit", "plan_item", "ppk"), public_id=public_id
-    )
+_tender = selectors.tender_or_404
 
 
 def _schedule_rows(tender: Tender, now):
@@ -106,8 +102,27 @@ def detail(request, public_id):
             "ruleset": rules.for_tender(tender),
             "zone": clock.zone_abbreviation(tender.agency.time_zone),
             "join_open": selectors.join_window_open(tender, now),
+            **_after_opening(tender, insider),
         },
     )
+
+
+def _after_opening(tender: Tender, insider: bool) -> dict:
+    """What turns public after the opening (issue 6.2): prices, opening minutes; then the result, objections, the
+    award letter and the contract."""
+    from eproc.evaluation import selectors as evaluation
+
+    prices_public = evaluation.prices_are_public(tender) or (insider and tender.bids.exists())
+    result = evaluation.standing_result(tender)
+    return {
+        "bids": tender.bids.select_related("participant__vendor").order_by("price") if prices_public else None,
+        "opened_boxes": [box for box in services.boxes_of(tender) if box.opened_at],
+        "result": result if result and (result.announced_at or insider) else None,
+        "objections": evaluation.objections_of(tender),
+        "letter": getattr(tender, "award_letter", None),
+        "contract": getattr(tender, "contract", None),
+        "failure": rules.FAILURE_TRIGGERS.get(tender.failure_reason) if tender.failed_at else None,
+    }
 
 
 @login_required
@@ -504,3 +519,17 @@ def decide_approval(request, public_id):
     else:
         messages.error(request, _("Choose a decision."))
     return redirect("tenders:manage", public_id=tender.public_id)
+
+
+@login_required
+@require_POST
+def repeat(request, public_id):
+    tender = _tender(public_id)
+    require_or_404(policies.is_committee_member(request.user, tender))
+    try:
+        repeated = services.repeat_tender(actor=request.user, tender=tender)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("tenders:manage", public_id=tender.public_id)
+    messages.success(request, _("The repeated tender is made: schedule it, upload its documents and ask for approval."))
+    return redirect("tenders:manage", public_id=repeated.public_id)

@@ -1,13 +1,9 @@
 // A bidder seals a bid in the browser and sends it: encrypt to the box recipient (or take an .age file made
 // offline), hash the sealed bytes while they stream, commit the SHA-256 and size (the small request that must
 // beat the deadline), then upload the bytes in chunks, resuming where the server says it stopped.
+// On a tender's bid page the form also has fields (price, validity, ...): they become penawaran.json, the first
+// entry of the ZIP that is sealed, so nothing about the bid is readable before the opening (docs/bid-envelope.md).
 import { api, loadAge, say, text } from "./common.js";
-
-const root = document.getElementById("bid-submit");
-const form = root.querySelector("form");
-const status = root.querySelector("[data-status]");
-const progress = root.querySelector("progress");
-const CHUNK = Number(root.dataset.chunkBytes);
 
 async function isSealedAlready(file) {
   const head = new TextDecoder().decode(await file.slice(0, 21).arrayBuffer());
@@ -38,18 +34,27 @@ function zipStream(age, files) {
   });
 }
 
-async function sealAndHash(age, files) {
+function bidDocument(root, form) {
+  // The structured part of the bid, read by the committee's evaluation after the opening.
+  const fields = form.querySelectorAll("[data-bid-field]");
+  if (!fields.length) return null;
+  const data = { format: "eproc-bid/1", tender: root.dataset.reference, envelope: root.dataset.envelope };
+  for (const field of fields) data[field.name] = field.value.trim();
+  return new File([JSON.stringify(data, null, 2)], "penawaran.json", { type: "application/json" });
+}
+
+async function sealAndHash(root, progress, age, files, packed) {
   const hash = age.sha256.create();
   const parts = [];
   let size = 0;
   let stream;
   const total = files.reduce((sum, file) => sum + file.size, 0);
-  if (files.length === 1 && await isSealedAlready(files[0])) {
+  if (!packed && files.length === 1 && await isSealedAlready(files[0])) {
     stream = files[0].stream();
   } else {
     const encrypter = new age.Encrypter();
     encrypter.addRecipient(root.dataset.recipient);
-    stream = await encrypter.encrypt(files.length === 1 ? files[0].stream() : zipStream(age, files));
+    stream = await encrypter.encrypt(!packed && files.length === 1 ? files[0].stream() : zipStream(age, files));
   }
   const reader = stream.getReader();
   for (;;) {
@@ -64,11 +69,12 @@ async function sealAndHash(age, files) {
   return { blob: new Blob(parts), sha256: age.bytesToHex(hash.digest()), size };
 }
 
-async function upload(envelope, blob) {
+async function upload(root, progress, envelope, blob) {
+  const chunk = Number(root.dataset.chunkBytes);
   let offset = envelope.received_size;
   let failures = 0;
   while (offset < blob.size) {
-    const end = Math.min(offset + CHUNK, blob.size);
+    const end = Math.min(offset + chunk, blob.size);
     try {
       const state = await api("PUT", `${root.dataset.envelopesUrl}${envelope.envelope}/chunks/${offset}`, blob.slice(offset, end));
       offset = state.received_size;
@@ -84,29 +90,40 @@ async function upload(envelope, blob) {
   return api("POST", `${root.dataset.envelopesUrl}${envelope.envelope}/complete`);
 }
 
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const files = Array.from(form.bid.files);
-  if (!files.length) return say(status, text(root, "chooseFile"), "error");
-  form.querySelector("button").disabled = true;
-  progress.hidden = false;
-  progress.value = 0;
-  try {
-    const age = await loadAge();
-    say(status, text(root, "sealing"));
-    const sealed = await sealAndHash(age, files);
-    say(status, text(root, "committing"));
-    const envelope = await api("POST", root.dataset.commitUrl, { sha256: sealed.sha256, size: sealed.size });
-    say(status, text(root, "uploading"));
-    const done = await upload(envelope, sealed.blob);
-    progress.value = 1;
-    root.querySelector("[data-sha256]").textContent = done.ciphertext_sha256;
-    root.querySelector("[data-receipt-link]").href = `${root.dataset.envelopesUrl}${done.envelope}/receipt`;
-    root.querySelector("[data-result]").hidden = false;
-    say(status, text(root, "done"), "success");
-  } catch (error) {
-    say(status, `${text(root, "failed")} ${error.message}`, "error");
-  } finally {
-    form.querySelector("button").disabled = false;
-  }
-});
+function setUp(root) {
+  const form = root.querySelector("form");
+  if (!form) return;
+  const status = root.querySelector("[data-status]");
+  const progress = root.querySelector("progress");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!form.reportValidity()) return;
+    const document_ = bidDocument(root, form);
+    const picked = Array.from(form.bid.files);
+    const files = document_ ? [document_, ...picked] : picked;
+    if (!files.length) return say(status, text(root, "chooseFile"), "error");
+    form.querySelector("button[type=submit]").disabled = true;
+    progress.hidden = false;
+    progress.value = 0;
+    try {
+      const age = await loadAge();
+      say(status, text(root, "sealing"));
+      const sealed = await sealAndHash(root, progress, age, files, Boolean(document_));
+      say(status, text(root, "committing"));
+      const envelope = await api("POST", root.dataset.commitUrl, { sha256: sealed.sha256, size: sealed.size });
+      say(status, text(root, "uploading"));
+      const done = await upload(root, progress, envelope, sealed.blob);
+      progress.value = 1;
+      root.querySelector("[data-sha256]").textContent = done.ciphertext_sha256;
+      root.querySelector("[data-receipt-link]").href = `${root.dataset.envelopesUrl}${done.envelope}/receipt`;
+      root.querySelector("[data-result]").hidden = false;
+      say(status, text(root, "done"), "success");
+    } catch (error) {
+      say(status, `${text(root, "failed")} ${error.message}`, "error");
+    } finally {
+      form.querySelector("button[type=submit]").disabled = false;
+    }
+  });
+}
+
+document.querySelectorAll(".bid-submit").forEach(setUp);

@@ -1,5 +1,7 @@
 """Template filters for Rupiah and Indonesian dates, thin wrappers over eproc.core."""
 
+from decimal import Decimal
+
 from django import template
 from django.utils import translation
 
@@ -15,7 +17,8 @@ def _locale() -> str:
 
 @register.filter
 def rupiah(value):
-    return "" if value in (None, "") else money.format_rupiah(value)
+    # Amounts kept in JSON snapshots (a decided ranking) come back as strings.
+    return "" if value in (None, "") else money.format_rupiah(Decimal(str(value)))
 
 
 @register.filter
