@@ -9,6 +9,7 @@ from eproc.tenders import rules as rulesets
 from eproc.tenders.choices import EvaluationMethod
 
 from .models import Bid, Objection, Result
+from .reasons import STEPS
 
 _HUNDRED = Decimal(100)
 
@@ -47,18 +48,19 @@ def ranking(tender) -> list[Ranked]:
         if evaluation and evaluation.negotiated_price:
             price = evaluation.negotiated_price
         row = Ranked(bid=bid, price=price)
+        # Reasons are codes (reasons.py) or the committee's own words.
         if bid.status != Bid.Status.READ:
-            row.reasons.append(bid.get_status_display())
-        steps = ["administrative", "technical", "qualification", "proof"]
+            row.reasons.append(f"status:{bid.status}")
+        steps = STEPS
         for step in steps:
             passed = _passed(evaluation, step)
             if passed is False:
-                row.reasons.append(getattr(evaluation, f"{step}_reason") or step)
+                row.reasons.append(getattr(evaluation, f"{step}_reason") or f"failed:{step}")
             elif passed is None:
-                row.reasons.append(f"{step}: -")
+                row.reasons.append(f"pending:{step}")
         if price is not None and price > tender.owner_estimate:
             row.above_hps = True
-            row.reasons.append("above HPS")
+            row.reasons.append("above_hps")
         if price is not None and price < tender.owner_estimate * low_ratio:
             row.low_bid = True
         row.eligible = (

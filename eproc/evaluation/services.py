@@ -77,6 +77,12 @@ def _require_running(tender: Tender) -> None:
         raise ValidationError(_("This tender is closed by its contract."))
 
 
+def _reevaluating(tender: Tender) -> bool:
+    """After a justified objection or appeal voided the result, the committee evaluates again and decides anew
+    (Perpres 54/2010 Pasal 82): the stage windows of the first evaluation have passed, so they no longer bind."""
+    return tender.results.filter(voided_at__isnull=False).exists()
+
+
 def _halted(tender: Tender) -> bool:
     return Appeal.objects.filter(objection__tender=tender, decided_at__isnull=True).exists()
 
@@ -198,7 +204,8 @@ def record_evaluation(*, actor, bid: Bid, **values) -> Evaluation:
     if unknown:
         raise TypeError(f"Unknown evaluation fields: {sorted(unknown)}")
     now = clock.now()
-    _require_window(tender, EVALUATION_STAGES, now, _("Bids are evaluated only during the evaluation stages."))
+    if not _reevaluating(tender):
+        _require_window(tender, EVALUATION_STAGES, now, _("Bids are evaluated only during the evaluation stages."))
     if selectors.standing_result(tender) is not None:
         raise ValidationError(_("The winner is decided; the evaluation can change only if the result is voided."))
     for step in ("administrative", "technical", "qualification", "proof"):
@@ -291,7 +298,8 @@ def _ranking_snapshot(rows) -> list[dict]:
             "name": row.participant.vendor.name,
             "npwp": row.participant.vendor.npwp,
             "price": _amount(row.bid.price),
-            "corrected_price": _amount(row.price),
+            "corrected_price": _amount(row.bid.evaluation.corrected_price),
+            "ranked_price": _amount(row.price),
             "score": _amount(row.score),
             "eligible": row.eligible,
             "above_hps": row.above_hps,
@@ -315,7 +323,10 @@ def decide_winner(*, actor, tender: Tender, winner, reserves=(), reasons: str) -
     _require_running(tender)
     now = clock.now()
     stages = (Stage.NEGOTIATION,) if tender.is_pengadaan_langsung else (Stage.RESULT_MINUTES, Stage.WINNER_DECISION)
-    _require_window(tender, stages, now, _("The winner is decided during the Penetapan Pemenang stage."))
+    if not _reevaluating(tender):
+        _require_window(tender, stages, now, _("The winner is decided during the Penetapan Pemenang stage."))
+    if _halted(tender):
+        raise ValidationError(_("An appeal halts the tender until the PA decides."))
     if selectors.standing_result(tender) is not None:
         raise ValidationError(_("The winner is already decided."))
     if not reasons.strip():
@@ -373,7 +384,8 @@ def announce_winner(*, actor, tender: Tender) -> Result:
     tender = _locked(tender)
     _require_running(tender)
     now = clock.now()
-    _require_window(tender, (Stage.WINNER_ANNOUNCEMENT,), now, _("The winner is announced during its stage."))
+    if not _reevaluating(tender):
+        _require_window(tender, (Stage.WINNER_ANNOUNCEMENT,), now, _("The winner is announced during its stage."))
     result = selectors.standing_result(tender)
     if result is None or result.announced_at is not None:
         raise ValidationError(_("There is no decided, unannounced result."))

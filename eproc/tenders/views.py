@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from eproc.core import clock
 from eproc.core.money import format_rupiah
+from eproc.evaluation import selectors as evaluation
 from eproc.files import attachment_response
 from eproc.organizations.models import Agency
 from eproc.organizations.roles import Role
@@ -110,8 +111,6 @@ def detail(request, public_id):
 def _after_opening(tender: Tender, insider: bool) -> dict:
     """What turns public after the opening (issue 6.2): prices, opening minutes; then the result, objections, the
     award letter and the contract."""
-    from eproc.evaluation import selectors as evaluation
-
     prices_public = evaluation.prices_are_public(tender) or (insider and tender.bids.exists())
     result = evaluation.standing_result(tender)
     return {
@@ -373,6 +372,17 @@ def _due(tender: Tender, situation, now) -> list[str]:
     )
     if tender.clarification_closed_at is None and clarification_over:
         due.append(_("Close the explanation session to issue its minutes."))
+    opened = [box for box in services.boxes_of(tender) if box.opened_at]
+    if opened and not tender.bids.exists():
+        due.append(_("Read the opened bids and evaluate them."))
+    current = set(situation.current)
+    if current & {lifecycle.Stage.WINNER_DECISION, lifecycle.Stage.RESULT_MINUTES} and not evaluation.standing_result(
+        tender
+    ):
+        due.append(_("Decide the winner."))
+    unanswered = tender.objections.filter(answered_at__isnull=True).count()
+    if unanswered:
+        due.append(_("Answer the objections (%(n)s open).") % {"n": unanswered})
     return due
 
 

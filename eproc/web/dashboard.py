@@ -66,7 +66,11 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action("appoint_ppk", _("Appoint commitment officers (PPK)"), "Pasal 7(1)d", frozenset({Role.PA, Role.KPA})),
     Action(
-        "hear_appeals", _("Hear appeals (sanggah banding)"), "Perpres 54/2010 Pasal 82", frozenset({Role.PA, Role.KPA})
+        "hear_appeals",
+        _("Hear appeals (sanggah banding)"),
+        "Perpres 54/2010 Pasal 82",
+        frozenset({Role.PA, Role.KPA}),
+        "tenders:workspace",
     ),
     Action(
         "approve_classification",
@@ -82,7 +86,13 @@ ACTIONS: tuple[Action, ...] = (
         frozenset({Role.PA, Role.KPA, Role.AUDITOR, Role.KEPALA_LPSE, Role.SEKRETARIS_LPSE}),
         "tenders:workspace",
     ),
-    Action("award_and_contract", _("Award letters (SPPBJ) and contracts"), "Pasal 1(10)", frozenset({Role.PPK})),
+    Action(
+        "award_and_contract",
+        _("Award letters (SPPBJ) and contracts"),
+        "Pasal 1(10)",
+        frozenset({Role.PPK}),
+        "tenders:workspace",
+    ),
     Action(
         "build_tenders",
         _("Packages, schedules, documents and addenda"),
@@ -116,12 +126,14 @@ ACTIONS: tuple[Action, ...] = (
         _("Evaluate bids and decide the winner"),
         "Pasal 7(3)b",
         frozenset({Role.POKJA, Role.PEJABAT_PENGADAAN}),
+        "tenders:workspace",
     ),
     Action(
         "answer_objections",
         _("Answer objections (sanggah)"),
         "Pasal 7(3)d",
         frozenset({Role.POKJA, Role.PEJABAT_PENGADAAN}),
+        "tenders:workspace",
     ),
     Action(
         "verify_vendors",

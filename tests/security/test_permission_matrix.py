@@ -189,6 +189,27 @@ MATRIX = {
     "tenders:close_clarification": ({"public_id": "tender_upload"}, post_only({"pokja_a"})),
     "tenders:clarification_minutes": ({"public_id": "tender_upload"}, rule(TENDER_INSIDERS | {"vendor"})),
     "tenders:answer": ({"public_id": "tender_upload", "question_id": "tender_question"}, post_only({"pokja_a"})),
+    "tenders:repeat": ({"public_id": "tender_upload"}, post_only({"pokja_a"})),
+    # After the upload (issue 6), on the same demo tender in its bid upload.
+    "evaluation:bid": ({"public_id": "tender_upload"}, rule({"vendor"})),
+    "evaluation:evaluation": ({"public_id": "tender_upload"}, rule(TENDER_INSIDERS)),
+    "evaluation:read_bids": ({"public_id": "tender_upload"}, post_only({"pokja_a"})),
+    "evaluation:record_evaluation": ({"public_id": "tender_upload", "bid_id": "none"}, post_only(set())),
+    "evaluation:conclude_technical": ({"public_id": "tender_upload"}, post_only({"pokja_a"})),
+    "evaluation:decide_winner": ({"public_id": "tender_upload"}, post_only({"pokja_a"})),
+    "evaluation:announce_winner": ({"public_id": "tender_upload"}, post_only({"pokja_a"})),
+    "evaluation:declare_failed": ({"public_id": "tender_upload"}, post_only({"pokja_a", "pa_a"})),
+    "evaluation:cancel": ({"public_id": "tender_upload"}, post_only({"pokja_a", "pa_a"})),
+    "evaluation:invite": ({"public_id": "tender_upload"}, post_only(set())),
+    "evaluation:result_minutes": ({"public_id": "tender_upload"}, rule(set(), anonymous=404)),
+    "evaluation:objections": ({"public_id": "tender_upload"}, rule(TENDER_INSIDERS, anonymous=404)),
+    "evaluation:answer_objection": ({"public_id": "tender_upload", "objection_id": "none"}, post_only(set())),
+    "evaluation:appeal": ({"public_id": "tender_upload", "objection_id": "none"}, post_only(set())),
+    "evaluation:decide_appeal": ({"public_id": "tender_upload", "objection_id": "none"}, post_only(set())),
+    "evaluation:objection_document": ({"public_id": "tender_upload", "objection_id": "none"}, rule(set())),
+    "evaluation:award_letter_pdf": ({"public_id": "tender_upload"}, rule(set(), anonymous=404)),
+    "evaluation:award": ({"public_id": "tender_upload"}, rule(TENDER_INSIDERS)),
+    "evaluation:contract_scan": ({"public_id": "tender_upload"}, rule(set())),
 }
 QUERY = {"bids:api_inclusion": "tree_size={log_size}", "bids:api_consistency": "old=0&new={log_size}"}
 OUT_OF_SCOPE = ("akun/", "django-admin/", "i18n/")  # allauth's own pages, Django's admin, the language switch

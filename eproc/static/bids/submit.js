@@ -97,9 +97,11 @@ function setUp(root) {
   const progress = root.querySelector("progress");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (!form.reportValidity()) return;
-    const document_ = bidDocument(root, form);
     const picked = Array.from(form.bid.files);
+    // An envelope sealed offline (docs/bid-envelope.md) is sent as it is: its penawaran.json is already inside.
+    const offline = picked.length === 1 && await isSealedAlready(picked[0]);
+    if (!offline && !form.reportValidity()) return;
+    const document_ = offline ? null : bidDocument(root, form);
     const files = document_ ? [document_, ...picked] : picked;
     if (!files.length) return say(status, text(root, "chooseFile"), "error");
     form.querySelector("button[type=submit]").disabled = true;
