@@ -65,6 +65,9 @@ class SealedBox(models.Model):
     # held and the tender releases it, having withheld the envelopes of those who did not pass.
     held = models.BooleanField(default=False)
     released_at = models.DateTimeField(null=True, blank=True)
+    # A cancelled or failed tender closes its unopened boxes: no bid is taken and no share opens them, ever.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-deadline"]

@@ -230,6 +230,27 @@ def release_box(*, actor, box: SealedBox, withhold: dict) -> SealedBox:
     return box
 
 
+@transaction.atomic
+def close_box(*, actor, box: SealedBox, reason: str) -> SealedBox:
+    """Close an unopened box for good (its tender was cancelled or failed): the bids in it stay sealed."""
+    require(policies.can_create_box(actor, box.agency))
+    box = SealedBox.objects.select_for_update().get(pk=box.pk)
+    if box.opened_at is not None or box.closed_at is not None:
+        return box
+    box.closed_at = clock.now()
+    box.closed_reason = reason[:300]
+    box.save(update_fields=["closed_at", "closed_reason"])
+    record(actor=actor, action="bids.box.closed", target=box, agency=box.agency, data={"reason": box.closed_reason})
+    return box
+
+
+def _refuse_if_closed(box: SealedBox) -> None:
+    if box.closed_at is not None:
+        raise ValidationError(
+            _("This box is closed (%(reason)s): it takes no bid and is never opened.") % {"reason": box.closed_reason}
+        )
+
+
 # --- Submission: commitment, then bytes ------------------------------------------------------------------------
 
 
@@ -266,6 +287,7 @@ def commit_envelope(*, actor, box: SealedBox, sha256: str, size: int) -> Envelop
     deadline (DESIGN 5). A later commitment by the same bidder replaces this one; the last one counts."""
     require(policies.can_submit_bid(actor, box))
     _require_eligible(actor)
+    _refuse_if_closed(box)
     now = clock.now()
     # Pasal 1(5): the offer is made at the time set in the documents. One millisecond late is late.
     if now < box.upload_opens_at:
@@ -319,6 +341,7 @@ def _chunk_name(envelope: Envelope, offset: int) -> str:
 
 
 def _check_bytes_window(envelope: Envelope, now):
+    _refuse_if_closed(envelope.box)
     if envelope.superseded_at is not None:
         raise ValidationError(_("This bid was replaced by a later one; upload the later one."))
     if envelope.is_complete:
@@ -491,6 +514,7 @@ def submit_share(*, actor, box: SealedBox, share_bytes: bytes) -> ShareOutcome:
         box = SealedBox.objects.select_for_update().get(pk=box.pk)
         box_share = box.shares.filter(member=actor).first()
         require(box_share is not None)
+        _refuse_if_closed(box)
         now = clock.now()
         if now < box.opening_at or (box.held and box.released_at is None):
             record(actor=actor, action="bids.share.refused_early", target=box, agency=box.agency, data={})
@@ -543,7 +567,7 @@ def _claim_opening(box: SealedBox) -> bool:
     with transaction.atomic():
         box = SealedBox.objects.select_for_update().get(pk=box.pk)
         now = clock.now()
-        if box.opened_at is not None:
+        if box.opened_at is not None or box.closed_at is not None:
             return False
         if box.opening_claimed_at and now - box.opening_claimed_at < OPENING_CLAIM_STALE_AFTER:
             return False

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from eproc.audit.services import record
+from eproc.bids import policies as bids_policies
 from eproc.bids import services as bids
 from eproc.bids.models import OpenedEnvelope, SealedBox
 from eproc.core import clock
@@ -77,12 +78,6 @@ def _require_running(tender: Tender) -> None:
         raise ValidationError(_("This tender is closed by its contract."))
 
 
-def _reevaluating(tender: Tender) -> bool:
-    """After a justified objection or appeal voided the result, the committee evaluates again and decides anew
-    (Perpres 54/2010 Pasal 82): the stage windows of the first evaluation have passed, so they no longer bind."""
-    return tender.results.filter(voided_at__isnull=False).exists()
-
-
 def _halted(tender: Tender) -> bool:
     return Appeal.objects.filter(objection__tender=tender, decided_at__isnull=True).exists()
 
@@ -124,6 +119,7 @@ def read_bids(*, actor, tender: Tender) -> list[Bid]:
     Idempotent: a two-file tender reads its technical box, then (later) its price box."""
     require(policies.can_evaluate(actor, tender))
     tender = _locked(tender)
+    _require_running(tender)
     opened = {kind: box for kind, box in boxes(tender).items() if box.opened_at is not None}
     if not opened:
         raise ValidationError(_("No bid box of this tender has been opened yet."))
@@ -204,8 +200,7 @@ def record_evaluation(*, actor, bid: Bid, **values) -> Evaluation:
     if unknown:
         raise TypeError(f"Unknown evaluation fields: {sorted(unknown)}")
     now = clock.now()
-    if not _reevaluating(tender):
-        _require_window(tender, EVALUATION_STAGES, now, _("Bids are evaluated only during the evaluation stages."))
+    _require_window(tender, EVALUATION_STAGES, now, _("Bids are evaluated only during the evaluation stages."))
     if selectors.standing_result(tender) is not None:
         raise ValidationError(_("The winner is decided; the evaluation can change only if the result is voided."))
     for step in ("administrative", "technical", "qualification", "proof"):
@@ -252,7 +247,15 @@ def conclude_technical(*, actor, tender: Tender) -> SealedBox:
         clock.now(),
         _("The technical evaluation is concluded during its stage."),
     )
-    price_box = boxes(tender).get("price")
+    tender_boxes = boxes(tender)
+    price_box, technical_box = tender_boxes.get("price"), tender_boxes.get("technical")
+    # Prices are released only against a complete technical evaluation: every participant's technical envelope
+    # opened and read, and every readable one decided (Pasal 47).
+    if technical_box is None or technical_box.opened_at is None:
+        raise ValidationError(_("The technical envelopes have not been opened yet."))
+    unread = tender.participants.filter(bid__isnull=True)
+    if unread.exists():
+        raise ValidationError(_("Read the opened technical envelopes first."))
     undecided = [
         bid
         for bid in tender.bids.select_related("evaluation", "participant__vendor")
@@ -323,8 +326,7 @@ def decide_winner(*, actor, tender: Tender, winner, reserves=(), reasons: str) -
     _require_running(tender)
     now = clock.now()
     stages = (Stage.NEGOTIATION,) if tender.is_pengadaan_langsung else (Stage.RESULT_MINUTES, Stage.WINNER_DECISION)
-    if not _reevaluating(tender):
-        _require_window(tender, stages, now, _("The winner is decided during the Penetapan Pemenang stage."))
+    _require_window(tender, stages, now, _("The winner is decided during the Penetapan Pemenang stage."))
     if _halted(tender):
         raise ValidationError(_("An appeal halts the tender until the PA decides."))
     if selectors.standing_result(tender) is not None:
@@ -373,22 +375,12 @@ def decide_winner(*, actor, tender: Tender, winner, reserves=(), reasons: str) -
         },
     )
     if tender.is_pengadaan_langsung:
-        result.announced_at = now  # no announcement stage: the decision is the result
-        result.save(update_fields=["announced_at"])
+        # No announcement stage: the decision is the result, published and told like an announcement.
+        _publish_announcement(actor=actor, tender=tender, result=result, now=now)
     return result
 
 
-@transaction.atomic
-def announce_winner(*, actor, tender: Tender) -> Result:
-    require(policies.can_evaluate(actor, tender) or policies.can_decide_winner(actor, tender))
-    tender = _locked(tender)
-    _require_running(tender)
-    now = clock.now()
-    if not _reevaluating(tender):
-        _require_window(tender, (Stage.WINNER_ANNOUNCEMENT,), now, _("The winner is announced during its stage."))
-    result = selectors.standing_result(tender)
-    if result is None or result.announced_at is not None:
-        raise ValidationError(_("There is no decided, unannounced result."))
+def _publish_announcement(*, actor, tender: Tender, result: Result, now) -> None:
     result.announced_at = now
     result.save(update_fields=["announced_at"])
     record(
@@ -404,6 +396,19 @@ def announce_winner(*, actor, tender: Tender) -> Result:
         payload={"winner": result.winner.vendor.name, "npwp": result.winner.vendor.npwp, "price": result.winning_price},
     )
     notifications.winner_announced(tender, result)
+
+
+@transaction.atomic
+def announce_winner(*, actor, tender: Tender) -> Result:
+    require(policies.can_evaluate(actor, tender) or policies.can_decide_winner(actor, tender))
+    tender = _locked(tender)
+    _require_running(tender)
+    now = clock.now()
+    _require_window(tender, (Stage.WINNER_ANNOUNCEMENT,), now, _("The winner is announced during its stage."))
+    result = selectors.standing_result(tender)
+    if result is None or result.announced_at is not None:
+        raise ValidationError(_("There is no decided, unannounced result."))
+    _publish_announcement(actor=actor, tender=tender, result=result, now=now)
     return result
 
 
@@ -583,6 +588,22 @@ def decide_appeal(*, actor, appeal: Appeal, justified: bool, decision: str) -> A
 # --- Failure and cancellation --------------------------------------------------------------------------------------
 
 
+def tender_boxes_first_opened(tender: Tender):
+    tender_boxes = boxes(tender)
+    first = tender_boxes.get("single") or tender_boxes.get("technical")
+    return first if first is not None and first.opened_at is not None else None
+
+
+def _close_unopened_boxes(*, actor, tender: Tender, reason: str) -> None:
+    """The bids of a tender that ends without opening them stay sealed for good. The committee's shares are what
+    could open them, and the LPSE is not on the committee, so the box is closed as the committee's act when the
+    committee ends the tender, and as the system's otherwise (a PA's cancellation)."""
+    for box in boxes(tender).values():
+        if box.opened_at is None:
+            closer = actor if bids_policies.can_create_box(actor, box.agency) else box.created_by
+            bids.close_box(actor=closer, box=box, reason=reason)
+
+
 @transaction.atomic
 def declare_failed(*, actor, tender: Tender, reason: str, note: str = "") -> Tender:
     """Lelang gagal with one of the ruleset's triggers (Pasal 83(1)); public and audited."""
@@ -595,6 +616,11 @@ def declare_failed(*, actor, tender: Tender, reason: str, note: str = "") -> Ten
     if trigger is None:
         raise ValidationError({"reason": _("Choose why the tender failed.")})
     if reason == "too_few_bids":
+        if tender.is_pengadaan_langsung:
+            raise ValidationError(_("Pengadaan Langsung has one invited vendor; it does not fail for too few bids."))
+        first = tender_boxes_first_opened(tender)
+        if first is None or not tender.bids.exists():
+            raise ValidationError(_("Bids are counted after the opening: open and read the bids first."))
         submitted = tender.bids.filter(status=Bid.Status.READ).count()
         if submitted >= rulesets.MIN_BIDS.value:
             raise ValidationError(
@@ -605,6 +631,7 @@ def declare_failed(*, actor, tender: Tender, reason: str, note: str = "") -> Ten
     tender.failure_reason = reason
     tender.failure_note = note.strip()
     tender.save(update_fields=["failed_at", "failure_reason", "failure_note"])
+    _close_unopened_boxes(actor=actor, tender=tender, reason=_("the tender failed"))
     record(
         actor=actor,
         action="tenders.failed",
@@ -627,6 +654,7 @@ def cancel_tender(*, actor, tender: Tender, reason: str) -> Tender:
     tender.cancelled_at = clock.now()
     tender.cancelled_reason = reason.strip()
     tender.save(update_fields=["cancelled_at", "cancelled_reason"])
+    _close_unopened_boxes(actor=actor, tender=tender, reason=_("the tender was cancelled"))
     record(actor=actor, action="tenders.cancelled", target=tender, agency=tender.agency, data={"reason": reason})
     enqueue(kind="tender.cancelled", subject=tender.public_id, payload={"reason": tender.cancelled_reason})
     notifications.tender_ended(tender, _("The tender was cancelled: %(reason)s") % {"reason": reason})

@@ -283,12 +283,18 @@ def _write_schedule(*, actor, tender: Tender, slots: dict, reason: str, now: dat
     """Store `slots`; after announcement, refuse moving what has begun and keep each change in the history."""
     current = _current_slots(tender)
     changes = []
+    reevaluation = _reevaluation_pending(tender)
     for position, stage in enumerate(stages_of(tender)):
         new = slots[stage]
         old = current.get(stage)
         if old == new:
             continue
-        if tender.announced_at is not None and old is not None:
+        if reevaluation and stage in AWARD_STAGES:
+            # Perpres 54/2010 Pasal 82: after a voided result the committee evaluates and decides again, so the
+            # award stages run a second time; only the past stays out of reach.
+            if new.starts_at < now:
+                raise ValidationError(_("%(stage)s cannot be moved into the past.") % {"stage": stage.label})
+        elif tender.announced_at is not None and old is not None:
             if old.ends_at <= now:
                 raise ValidationError(_("%(stage)s has ended; it cannot change.") % {"stage": stage.label})
             if old.starts_at <= now and new.starts_at != old.starts_at:
@@ -321,6 +327,25 @@ def _write_schedule(*, actor, tender: Tender, slots: dict, reason: str, now: dat
     if tender.announced_at is not None and changes:
         _follow_with_boxes(actor=actor, tender=tender)
     return changes
+
+
+AWARD_STAGES = (
+    Stage.RESULT_MINUTES,
+    Stage.WINNER_DECISION,
+    Stage.WINNER_ANNOUNCEMENT,
+    Stage.OBJECTIONS,
+    Stage.AWARD_LETTER,
+    Stage.CONTRACT,
+    Stage.NEGOTIATION,
+)
+
+
+def _reevaluation_pending(tender: Tender) -> bool:
+    """A justified objection or appeal voided the result and no new one stands yet."""
+    return (
+        tender.results.filter(voided_at__isnull=False).exists()
+        and not tender.results.filter(voided_at__isnull=True).exists()
+    )
 
 
 @transaction.atomic

@@ -137,6 +137,14 @@ def test_lpse_staff_change_no_package_evaluation_or_winner(world, three_vendors,
             lambda p: services.read_bids(actor=p, tender=tender),
             lambda p: services.declare_failed(actor=p, tender=tender, reason="none_passed"),
             lambda p: services.cancel_tender(actor=p, tender=tender, reason="x"),
+            lambda p: services.conclude_technical(actor=p, tender=tender),
+            lambda p: services.decide_winner(actor=p, tender=tender, winner=None, reasons="x"),
+            lambda p: services.announce_winner(actor=p, tender=tender),
+            lambda p: services.invite(actor=p, tender=tender, vendor=None),
+            lambda p: services.issue_award_letter(actor=p, tender=tender, number="x"),
+            lambda p: services.record_contract(
+                actor=p, tender=tender, number="x", signed_on=None, value=None, starts_on=None, ends_on=None, scan=None
+            ),
         ):
             with pytest.raises(PermissionDenied):
                 call(person)
