@@ -190,26 +190,37 @@ MATRIX = {
     "tenders:clarification_minutes": ({"public_id": "tender_upload"}, rule(TENDER_INSIDERS | {"vendor"})),
     "tenders:answer": ({"public_id": "tender_upload", "question_id": "tender_question"}, post_only({"pokja_a"})),
     "tenders:repeat": ({"public_id": "tender_upload"}, post_only({"pokja_a"})),
-    # After the upload (issue 6), on the same demo tender in its bid upload.
-    "evaluation:bid": ({"public_id": "tender_upload"}, rule({"vendor"})),
-    "evaluation:evaluation": ({"public_id": "tender_upload"}, rule(TENDER_INSIDERS)),
-    "evaluation:read_bids": ({"public_id": "tender_upload"}, post_only({"pokja_a"})),
-    "evaluation:record_evaluation": ({"public_id": "tender_upload", "bid_id": "none"}, post_only(set())),
-    "evaluation:conclude_technical": ({"public_id": "tender_upload"}, post_only({"pokja_a"})),
-    "evaluation:decide_winner": ({"public_id": "tender_upload"}, post_only({"pokja_a"})),
-    "evaluation:announce_winner": ({"public_id": "tender_upload"}, post_only({"pokja_a"})),
-    "evaluation:declare_failed": ({"public_id": "tender_upload"}, post_only({"pokja_a", "pa_a"})),
-    "evaluation:cancel": ({"public_id": "tender_upload"}, post_only({"pokja_a", "pa_a"})),
-    "evaluation:invite": ({"public_id": "tender_upload"}, post_only(set())),
-    "evaluation:result_minutes": ({"public_id": "tender_upload"}, rule(set(), anonymous=404)),
-    "evaluation:objections": ({"public_id": "tender_upload"}, rule(TENDER_INSIDERS, anonymous=404)),
-    "evaluation:answer_objection": ({"public_id": "tender_upload", "objection_id": "none"}, post_only(set())),
-    "evaluation:appeal": ({"public_id": "tender_upload", "objection_id": "none"}, post_only(set())),
-    "evaluation:decide_appeal": ({"public_id": "tender_upload", "objection_id": "none"}, post_only(set())),
-    "evaluation:objection_document": ({"public_id": "tender_upload", "objection_id": "none"}, rule(set())),
-    "evaluation:award_letter_pdf": ({"public_id": "tender_upload"}, rule(set(), anonymous=404)),
-    "evaluation:award": ({"public_id": "tender_upload"}, rule(TENDER_INSIDERS)),
-    "evaluation:contract_scan": ({"public_id": "tender_upload"}, rule(set())),
+    # After the upload (issue 6): the demo's tender in its objection period (bids read, winner announced, an open
+    # objection) and its finished tender (objection answered, SPPBJ, contract). The demo vendor joined both.
+    "evaluation:bid": ({"public_id": "tender_sanggah"}, rule({"vendor"})),
+    "evaluation:evaluation": ({"public_id": "tender_sanggah"}, rule(TENDER_INSIDERS)),
+    "evaluation:read_bids": ({"public_id": "tender_sanggah"}, post_only({"pokja_a"})),
+    "evaluation:record_evaluation": ({"public_id": "tender_sanggah", "bid_id": "sanggah_bid"}, post_only({"pokja_a"})),
+    "evaluation:conclude_technical": ({"public_id": "tender_sanggah"}, post_only({"pokja_a"})),
+    "evaluation:decide_winner": ({"public_id": "tender_sanggah"}, post_only({"pokja_a"})),
+    "evaluation:announce_winner": ({"public_id": "tender_sanggah"}, post_only({"pokja_a"})),
+    "evaluation:declare_failed": ({"public_id": "tender_sanggah"}, post_only({"pokja_a", "pa_a"})),
+    "evaluation:cancel": ({"public_id": "tender_sanggah"}, post_only({"pokja_a", "pa_a"})),
+    "evaluation:invite": ({"public_id": "tender_sanggah"}, post_only(set())),  # not a Pengadaan Langsung
+    "evaluation:result_minutes": ({"public_id": "tender_finished"}, PUBLIC),
+    "evaluation:objections": ({"public_id": "tender_sanggah"}, PUBLIC),
+    "evaluation:answer_objection": (
+        {"public_id": "tender_finished", "objection_id": "finished_objection"},
+        post_only({"pokja_a"}),  # already answered: refused with a message, not hidden
+    ),
+    # Only the objector appeals (not a persona here), and only an appealed objection is decided.
+    "evaluation:appeal": ({"public_id": "tender_finished", "objection_id": "finished_objection"}, post_only(set())),
+    "evaluation:decide_appeal": (
+        {"public_id": "tender_finished", "objection_id": "finished_objection"},
+        post_only(set()),
+    ),
+    "evaluation:objection_document": (
+        {"public_id": "tender_finished", "objection_id": "finished_objection"},
+        rule(set()),
+    ),
+    "evaluation:award_letter_pdf": ({"public_id": "tender_finished"}, PUBLIC),
+    "evaluation:award": ({"public_id": "tender_finished"}, rule(TENDER_INSIDERS)),
+    "evaluation:contract_scan": ({"public_id": "tender_finished"}, rule(TENDER_INSIDERS)),
 }
 QUERY = {"bids:api_inclusion": "tree_size={log_size}", "bids:api_consistency": "old=0&new={log_size}"}
 OUT_OF_SCOPE = ("akun/", "django-admin/", "i18n/")  # allauth's own pages, Django's admin, the language switch
@@ -249,6 +260,11 @@ def demo_objects(settings, tmp_path, pinned_time):
     from eproc.tenders.models import Tender
 
     load_tenders()
+    from eproc.evaluation.demo import load_demo as load_evaluation
+
+    load_evaluation()
+    tender_sanggah = Tender.objects.get(title="Pembangunan Drainase Jalan Gajah Mada (contoh)")
+    tender_finished = Tender.objects.get(title="Pengadaan Aspal dan Material Pemeliharaan Rutin Jalan (contoh)")
     tender_upload = Tender.objects.get(title="Pengadaan Peralatan Laboratorium Uji Bahan Konstruksi (contoh)")
     box = SealedBox.objects.get(reference=DEMO_REFERENCE)
     envelope = bids.commit_envelope(
@@ -323,6 +339,10 @@ def demo_objects(settings, tmp_path, pinned_time):
         "tender_draft": Tender.objects.get(title="Pembangunan Jembatan Gantung Desa Sungai Besar (contoh)").public_id,
         "tender_open": Tender.objects.get(title="Perencanaan Teknis Jembatan Sungai Pawan II (contoh)").public_id,
         "tender_upload": tender_upload.public_id,
+        "tender_sanggah": tender_sanggah.public_id,
+        "sanggah_bid": tender_sanggah.bids.first().public_id,
+        "tender_finished": tender_finished.public_id,
+        "finished_objection": tender_finished.objections.get().public_id,
         "tender_document": tender_upload.documents.first().public_id,
         "tender_question": tender_upload.questions.first().public_id,
         "training_session": training_session.public_id,

@@ -3,6 +3,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from eproc.bids.demo import load_demo as load_bids_demo
+from eproc.evaluation.demo import load_demo as load_evaluation_demo
 from eproc.organizations.demo import describe, load_demo
 from eproc.planning.demo import load_demo as load_planning_demo
 from eproc.tenders.demo import load_demo as load_tenders_demo
@@ -23,7 +24,9 @@ class Command(BaseCommand):
             # The tenders' history is replayed: the e-mails it would have sent weeks ago are kept, not printed.
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
                 tenders = load_tenders_demo()
+                results = load_evaluation_demo()
             self.stdout.write(describe(people))
             self.stdout.write("\n".join(["", "Vendors:", *vendors]))
             self.stdout.write("\n".join(["", "Sealed bids:", *sealed_bids]))
             self.stdout.write("\n".join(["", "Tenders:", *tenders]))
+            self.stdout.write("\n".join(["", "Results:", *results]))
