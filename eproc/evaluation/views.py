@@ -118,7 +118,7 @@ def evaluation(request, public_id):
             "pa_decides": policies.winner_decided_by_pa(tender),
             "decision_form": DecisionForm(
                 participants=eligible.select_related("vendor"),
-                initial={"winner": rows[0].participant.pk} if rows and rows[0].eligible else None,
+                initial=_proposal(rows),
             ),
             "failure_form": FailureForm(),
             "cancel_form": CancelForm(),
@@ -127,6 +127,12 @@ def evaluation(request, public_id):
             else None,
         },
     )
+
+
+def _proposal(rows) -> dict:
+    """The ranking's proposal: the first eligible bid wins, the next two are reserves (the committee confirms)."""
+    eligible = [row.participant.pk for row in rows if row.eligible]
+    return dict(zip(("winner", "reserve_1", "reserve_2"), eligible, strict=False))
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.urls import reverse
 from conftest import pdf_upload
 from eproc.audit.verification import verify_chain
 from eproc.core import clock
-from eproc.evaluation import selectors, services
+from eproc.evaluation import integrity, selectors, services
 from eproc.evaluation.models import Bid
 from eproc.tenders import lifecycle
 from eproc.tenders import services as tenders
@@ -119,6 +119,7 @@ def test_an_open_tender_one_file_knockout_goes_from_bids_to_contract(world, thre
         in client.get(reverse("evaluation:objections", args=[tender.public_id])).content.decode()
     )
     assert verify_chain().ok
+    assert integrity.check_tender(tender) == []
 
 
 def test_lpse_staff_change_no_package_evaluation_or_winner(world, three_vendors, pinned_time):

@@ -13,3 +13,10 @@ class Command(BaseCommand):
                 f"Audit chain BROKEN at {result.problem} ({result.events_checked} events verified before it)."
             )
         self.stdout.write(self.style.SUCCESS(f"Audit chain OK: {result.events_checked} events verified."))
+        # The rows of bids, evaluations, results and contracts must still say what the trail recorded.
+        from eproc.evaluation.integrity import check_all
+
+        mismatches = check_all()
+        if mismatches:
+            raise CommandError("Tender data differs from the audit trail:\n" + "\n".join(map(str, mismatches)))
+        self.stdout.write(self.style.SUCCESS("Bids, evaluations, results and contracts agree with the audit trail."))
