@@ -4,19 +4,14 @@ import re
 
 import pytest
 from django.core import mail
-from django.test import Client
 
 from conftest import give_totp
 from eproc.complaints.models import Complaint
 from eproc.organizations.roles import Role
 
+from .helpers import sign_in_as as _sign_in_as
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in_as(context, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
 
 
 def test_a_citizen_files_and_follows_a_complaint_that_staff_forward_and_answer(

@@ -17,24 +17,11 @@ from eproc.bids import services
 from eproc.bids.models import CommitteeKey, Envelope, OpenedEnvelope
 from eproc.organizations.roles import Role
 
+from .helpers import sign_in_as as _sign_in_as
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSPHRASE = "kata-sandi-panitia-yang-panjang"
-
-
-def _sign_in_as(context, live_server, user):
-    """Reuse a server-side session for the browser, so the test need not type the second factor again."""
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def test_a_bid_sealed_in_the_browser_opens_with_a_key_made_in_the_browser(

@@ -10,8 +10,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from conftest import give_totp, pdf_upload
 from eproc.audit.verification import verify_chain
@@ -23,6 +21,9 @@ from eproc.organizations.roles import Role
 from eproc.planning import services as planning
 from eproc.tenders import lifecycle, services
 from eproc.tenders.lifecycle import Stage
+
+from .helpers import browser_page as _browser_page
+from .helpers import sign_in_as as _sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,33 +73,6 @@ PASSPHRASES = ("kata-sandi-ketua-pokja-01", "kata-sandi-anggota-pokja-2", "kata-
 SURAT = b"%PDF-1.4\n% Surat penawaran dan rincian harga\n%%EOF\n"
 SCAN = b"%PDF-1.4\n% Pindaian kontrak bertanda tangan\n%%EOF\n"
 OPENING_TIMEOUT = 60_000  # the opening decrypts in worker processes
-
-
-def _sign_in_as(context, live_server, user):
-    """Reuse a server-side session for the browser, so the test need not type the second factor again; called again
-    after the clock moved past the idle timeout."""
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
-def _browser_page(browser, live_server, errors, user=None):
-    """A page in its own context (own cookies), signed in as `user` if given; console errors are collected."""
-    context = browser.new_context(base_url=live_server.url, locale="id-ID", accept_downloads=True)
-    if user is not None:
-        _sign_in_as(context, live_server, user)
-    page = context.new_page()
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return page
 
 
 def _move_into(pinned_time, tender, stage: Stage):

@@ -8,8 +8,6 @@ from datetime import timedelta
 
 import pyrage
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import translation
 
 from conftest import give_totp
@@ -22,6 +20,9 @@ from eproc.tenders import lifecycle, services
 from eproc.tenders.lifecycle import Stage
 from eproc.tenders.models import DocumentDownload, Question, ScheduleChange, Tender
 
+from .helpers import browser_page as _browser_page
+from .helpers import sign_in_as as _sign_in_as
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PACKAGE = "Rehabilitasi Jalan Sukaharja"
@@ -29,33 +30,6 @@ SCHEDULE_REASON = "Pembukaan penawaran diundur satu jam karena rapat koordinasi 
 CHANGE_NOTE = "Volume galian pada daftar kuantitas (BoQ) dikoreksi dari 1.200 m3 menjadi 1.350 m3."
 DOCUMENT = b"%PDF-1.4\n% Dokumen Pemilihan Rehabilitasi Jalan Sukaharja\n%%EOF\n"
 ADDENDUM = b"%PDF-1.4\n% Adendum 1: koreksi volume galian\n%%EOF\n"
-
-
-def _sign_in_as(context, live_server, user):
-    """Reuse a server-side session for the browser, so the test need not type the second factor again; called again
-    after the clock moved past the idle timeout."""
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
-def _browser_page(browser, live_server, errors, user=None):
-    """A page in its own context (own cookies), signed in as `user` if given; console errors are collected."""
-    context = browser.new_context(base_url=live_server.url, locale="id-ID", accept_downloads=True)
-    if user is not None:
-        _sign_in_as(context, live_server, user)
-    page = context.new_page()
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return page
 
 
 def _local_input(moment, tender) -> str:

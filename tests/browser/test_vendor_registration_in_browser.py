@@ -7,15 +7,15 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 
 from conftest import give_totp
 from eproc.audit.models import AuditEvent
 from eproc.organizations.roles import Role
 from eproc.vendors.models import QualificationItem, Submission, Vendor, VendorDocument
 from eproc.vendors.requirements import SECTIONS_BY_KEY, FieldType, sections_for
+
+from .helpers import sign_in_as as _sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,21 +62,6 @@ ENTRIES = {
 def _watch_console(page, errors):
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-
-
-def _sign_in_as(context, live_server, user):
-    """Reuse a server-side session for the browser, so the test need not type the second factor again."""
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def _sign_in(page, email, password):
