@@ -62,7 +62,7 @@ _TWO_ENVELOPES = (
     Stage.PRICE_EVALUATION,
 )
 _POST_QUALIFICATION_CHECKS = (Stage.QUALIFICATION_EVALUATION, Stage.QUALIFICATION_PROOF)
-_AWARD = (
+AWARD_STAGES = (
     Stage.RESULT_MINUTES,
     Stage.WINNER_DECISION,
     Stage.WINNER_ANNOUNCEMENT,
@@ -92,13 +92,13 @@ def stages_for(*, method: str, qualification: str, file_system: str) -> tuple[St
             Stage.CLARIFICATION,
             Stage.BID_UPLOAD,
             *envelopes,
-            *_AWARD,
+            *AWARD_STAGES,
         )
     head = (Stage.ANNOUNCEMENT_POST, Stage.DOCUMENT_DOWNLOAD, Stage.CLARIFICATION, Stage.BID_UPLOAD)
     if file_system == FileSystem.ONE_FILE:
-        return (*head, *envelopes, *_POST_QUALIFICATION_CHECKS, *_AWARD)
+        return (*head, *envelopes, *_POST_QUALIFICATION_CHECKS, *AWARD_STAGES)
     # Two envelopes: qualification is checked with the technical envelope, before any price is seen.
-    return (*head, envelopes[0], envelopes[1], *_POST_QUALIFICATION_CHECKS, *envelopes[2:], *_AWARD)
+    return (*head, envelopes[0], envelopes[1], *_POST_QUALIFICATION_CHECKS, *envelopes[2:], *AWARD_STAGES)
 
 
 # What opens the bid boxes, per envelope kind of the sealed-bids app.

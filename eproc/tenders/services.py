@@ -289,7 +289,7 @@ def _write_schedule(*, actor, tender: Tender, slots: dict, reason: str, now: dat
         old = current.get(stage)
         if old == new:
             continue
-        if reevaluation and stage in AWARD_STAGES:
+        if reevaluation and stage in REDECISION_STAGES:
             # Perpres 54/2010 Pasal 82: after a voided result the committee evaluates and decides again, so the
             # award stages run a second time; only the past stays out of reach.
             if new.starts_at < now:
@@ -329,15 +329,8 @@ def _write_schedule(*, actor, tender: Tender, slots: dict, reason: str, now: dat
     return changes
 
 
-AWARD_STAGES = (
-    Stage.RESULT_MINUTES,
-    Stage.WINNER_DECISION,
-    Stage.WINNER_ANNOUNCEMENT,
-    Stage.OBJECTIONS,
-    Stage.AWARD_LETTER,
-    Stage.CONTRACT,
-    Stage.NEGOTIATION,
-)
+# The stages a voided result runs again (Pengadaan Langsung decides in its negotiation).
+REDECISION_STAGES = (*lifecycle.AWARD_STAGES, Stage.NEGOTIATION)
 
 
 def _reevaluation_pending(tender: Tender) -> bool:
