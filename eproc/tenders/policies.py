@@ -82,3 +82,8 @@ def can_download(user, tender: Tender) -> bool:
 
 def can_see_clarification(user, tender: Tender) -> bool:
     return participant_of(user, tender) is not None or is_insider(user, tender)
+
+
+def can_export(user, tender: Tender) -> bool:
+    """Pasal 8(3)-(4): the Inspektorat takes a tender's complete file for its audit; so may the Head of LPSE."""
+    return is_auditor_of(user, tender) or any(g.role == Role.KEPALA_LPSE for g in grants_of(user))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("lelang/kelola/<str:public_id>/persetujuan/", views.decide_approval, name="decide_approval"),
     path("lelang/kelola/<str:public_id>/umumkan/", views.announce, name="announce"),
     path("lelang/kelola/<str:public_id>/ulang/", views.repeat, name="repeat"),
+    path("lelang/kelola/<str:public_id>/berkas.zip", views.export, name="export"),
     path("lelang/<str:public_id>/", views.detail, name="detail"),
     path("lelang/<str:public_id>/ikut/", views.join, name="join"),
     path("lelang/<str:public_id>/dokumen/<str:document_id>/", views.download, name="download"),

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from eproc.planning.selectors import announced_items_for_packages
 from eproc.vendors.policies import user_eligibility, vendor_of
 from eproc.web.service_errors import add_service_errors
 
+from . import export as tender_export
 from . import lifecycle, policies, rules, selectors, services
 from .forms import AnswerForm, ApprovalForm, DocumentForm, FilterForm, QuestionForm, ScheduleForm, TenderForm
 from .models import Question, Tender, TenderDocument
@@ -411,6 +413,7 @@ def manage(request, public_id):
             "boxes": services.boxes_of(tender),
             "ruleset": rules.for_tender(tender),
             "zone": clock.zone_abbreviation(tender.agency.time_zone),
+            "can_export": policies.can_export(request.user, tender),
         },
     )
 
@@ -543,3 +546,15 @@ def repeat(request, public_id):
         return redirect("tenders:manage", public_id=tender.public_id)
     messages.success(request, _("The repeated tender is made: schedule it, upload its documents and ask for approval."))
     return redirect("tenders:manage", public_id=repeated.public_id)
+
+
+@login_required
+def export(request, public_id):
+    """The tender's complete file as one ZIP with a SHA-256 manifest (Pasal 8(3)-(4))."""
+    tender = _tender(public_id)
+    require_or_404(policies.can_export(request.user, tender))
+    archive = tender_export.write_tender_file(tender)
+    response = FileResponse(archive, as_attachment=True, filename=f"berkas-lelang-{tender.public_id}.zip")
+    response["Content-Type"] = "application/zip"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

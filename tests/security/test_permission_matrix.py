@@ -190,6 +190,8 @@ MATRIX = {
     "tenders:clarification_minutes": ({"public_id": "tender_upload"}, rule(TENDER_INSIDERS | {"vendor"})),
     "tenders:answer": ({"public_id": "tender_upload", "question_id": "tender_question"}, post_only({"pokja_a"})),
     "tenders:repeat": ({"public_id": "tender_upload"}, post_only({"pokja_a"})),
+    # The complete tender file: the Inspektorat and the Head of LPSE (Pasal 8(3)-(4)).
+    "tenders:export": ({"public_id": "tender_finished"}, rule({"auditor_a", "kepala"})),
     # After the upload (issue 6): the demo's tender in its objection period (bids read, winner announced, an open
     # objection) and its finished tender (objection answered, SPPBJ, contract). The demo vendor joined both.
     "evaluation:bid": ({"public_id": "tender_sanggah"}, rule({"vendor"})),

@@ -1,17 +1,22 @@
 """Whole tenders, one story per method (issue 6): bids sealed and opened by the committee's quorum, evaluated,
 decided, objected to, awarded and contracted, each step inside its stage window by server time."""
 
+import hashlib
+import io
+import json
+import zipfile
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from conftest import pdf_upload
+from conftest import give_totp, pdf_upload
 from eproc.audit.verification import verify_chain
 from eproc.core import clock
 from eproc.evaluation import integrity, selectors, services
 from eproc.evaluation.models import Bid
+from eproc.organizations.roles import Role
 from eproc.tenders import lifecycle
 from eproc.tenders import services as tenders
 from eproc.tenders.lifecycle import Stage
@@ -120,12 +125,33 @@ def test_an_open_tender_one_file_knockout_goes_from_bids_to_contract(world, thre
     )
     assert verify_chain().ok
     assert integrity.check_tender(tender) == []
+    _the_auditor_takes_the_complete_file(world, tender, client, vendor_user=arga_user)
+
+
+def _the_auditor_takes_the_complete_file(world, tender, client, *, vendor_user):
+    """Pasal 8(3)-(4): the Inspektorat exports the tender's file; every entry matches its manifest hash."""
+    auditor = world.personas.make(Role.AUDITOR, world.personas.agency_a)
+    give_totp(auditor)
+    client.force_login(vendor_user)
+    assert client.get(reverse("tenders:export", args=[tender.public_id])).status_code == 404
+    client.force_login(auditor)
+    response = client.get(reverse("tenders:export", args=[tender.public_id]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        manifest = json.loads(archive.read("manifest.json"))["sha256"]
+        for name, digest in manifest.items():
+            assert hashlib.sha256(archive.read(name)).hexdigest() == digest, name
+        names = set(archive.namelist())
+        events = [json.loads(line) for line in archive.read("audit.jsonl").decode().splitlines()]
+    assert {"lelang.json", "sppbj.pdf", "kontrak.pdf", "berita-acara/pembukaan-single.pdf"} <= names
+    assert any(name.startswith("berita-acara/hasil-pelelangan-") for name in names)
+    assert {"tenders.announced", "evaluation.winner_decided", "evaluation.contract_recorded"} <= {
+        event["action"] for event in events
+    }
 
 
 def test_lpse_staff_change_no_package_evaluation_or_winner(world, three_vendors, pinned_time):
     """Pasal 8(5): the LPSE does not make packages, set schedules, evaluate or decide winners."""
-    from eproc.organizations.roles import Role
-
     tender = world.announced()
     staff = [world.personas.lpse_admin] + [
         world.personas.make(role) for role in (Role.KEPALA_LPSE, Role.SEKRETARIS_LPSE, Role.HELPDESK, Role.VERIFIKATOR)
