@@ -61,6 +61,9 @@ def ranking(tender) -> list[Ranked]:
         if price is not None and price > tender.owner_estimate:
             row.above_hps = True
             row.reasons.append("above_hps")
+        if len(row.reasons) > sum(reason.startswith("pending:") for reason in row.reasons):
+            # A bid already out (sistem gugur) is not evaluated further: its later steps are not "pending".
+            row.reasons = [reason for reason in row.reasons if not reason.startswith("pending:")]
         if price is not None and price < tender.owner_estimate * low_ratio:
             row.low_bid = True
         row.eligible = (
