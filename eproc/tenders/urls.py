@@ -20,6 +20,7 @@ urlpatterns = [
     path("lelang/kelola/<str:public_id>/berkas.zip", views.export, name="export"),
     path("lelang/<str:public_id>/", views.detail, name="detail"),
     path("lelang/<str:public_id>/ikut/", views.join, name="join"),
+    path("lelang/<str:public_id>/pengumuman.pdf", views.announcement_pdf, name="announcement_pdf"),
     path("lelang/<str:public_id>/dokumen/<str:document_id>/", views.download, name="download"),
     path("lelang/<str:public_id>/penjelasan/", views.clarification, name="clarification"),
     path("lelang/<str:public_id>/penjelasan/tutup/", views.close_clarification, name="close_clarification"),

@@ -6,8 +6,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,7 +26,7 @@ from eproc.vendors.policies import user_eligibility, vendor_of
 from eproc.web.service_errors import add_service_errors
 
 from . import export as tender_export
-from . import lifecycle, policies, rules, selectors, services
+from . import lifecycle, minutes, policies, rules, selectors, services
 from .forms import AnswerForm, ApprovalForm, DocumentForm, FilterForm, QuestionForm, ScheduleForm, TenderForm
 from .models import Question, Tender, TenderDocument
 
@@ -556,5 +557,20 @@ def export(request, public_id):
     archive = tender_export.write_tender_file(tender)
     response = FileResponse(archive, as_attachment=True, filename=f"berkas-lelang-{tender.public_id}.zip")
     response["Content-Type"] = "application/zip"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def announcement_pdf(request, public_id):
+    """The printable announcement, public once the tender is announced."""
+    tender = _tender(public_id)
+    require_or_404(tender.announced_at is not None)
+    pdf = minutes.render_announcement(
+        tender=tender,
+        schedule=_schedule_rows(tender, clock.now()),
+        site_url=request.build_absolute_uri(reverse("tenders:detail", args=[tender.public_id])),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="pengumuman-{tender.public_id}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -181,6 +181,7 @@ MATRIX = {
     "tenders:announce": ({"public_id": "tender_draft"}, post_only({"pokja_a"})),
     "tenders:detail": ({"public_id": "tender_upload"}, PUBLIC),
     "tenders:join": ({"public_id": "tender_open"}, post_only({"vendor", "vendor_pending"})),
+    "tenders:announcement_pdf": ({"public_id": "tender_upload"}, PUBLIC),
     "tenders:download": (
         {"public_id": "tender_upload", "document_id": "tender_document"},
         rule(TENDER_INSIDERS | {"vendor"}),

@@ -145,3 +145,16 @@ def test_pages_render_for_every_role_without_error(world, client, pinned_time):
     client.logout()
     assert client.get(reverse("tenders:public_list")).status_code == 200
     assert client.get(reverse("tenders:detail", args=[tender.public_id])).status_code == 200
+
+
+def test_the_announcement_prints_for_the_notice_board_once_announced(world, client, pinned_time):
+    """Pasal 7(1)c, 7(3)a: the announcement also goes on the official notice board."""
+    tender = world.scheduled()
+    url = reverse("tenders:announcement_pdf", args=[tender.public_id])
+    assert client.get(url).status_code == 404
+    services.request_approval(actor=world.chair, tender=tender)
+    services.decide_approval(actor=world.ppk, tender=tender, approve=True)
+    services.announce(actor=world.chair, tender=tender)
+    response = client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert response["X-Content-Type-Options"] == "nosniff"
