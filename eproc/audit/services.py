@@ -11,7 +11,11 @@ from .models import AuditChainHead, AuditEvent
 
 # Pasal 4(2)a: access codes stay secret. A key that looks like a secret is refused outright rather than
 # redacted, so a careless caller finds out in tests instead of leaking a password into a permanent record.
-_SECRET_KEY_PATTERN = re.compile(r"pass(word)?|secret|token|otp|totp|seed|private|identity_key", re.IGNORECASE)
+# Matched on whole words of a snake_case key, so "new_password" and "passphrase" are refused while a verdict such as
+# "administrative_passed" is recorded.
+_SECRET_KEY_PATTERN = re.compile(
+    r"(^|_)(pass|password|passphrase|secret|token|otp|totp|seed|private|identity_key)($|_)", re.IGNORECASE
+)
 
 
 class AuditError(RuntimeError):

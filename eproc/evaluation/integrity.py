@@ -54,7 +54,7 @@ def check_tender(tender: Tender) -> list[Mismatch]:
     for event in _events(tender, "evaluation.recorded"):
         state = expected.setdefault(event.data["vendor"], {})
         for field, change in event.data["changes"].items():
-            state[field.replace("_result", "_passed")] = change["to"]
+            state[field] = change["to"]
     for evaluation in Evaluation.objects.filter(bid__tender=tender).select_related("bid__participant__vendor"):
         state = expected.get(evaluation.bid.participant.vendor.public_id, {})
         for field in EVALUATION_FIELDS:

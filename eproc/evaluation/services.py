@@ -215,8 +215,7 @@ def record_evaluation(*, actor, bid: Bid, **values) -> Evaluation:
     changes = {}
     for field, value in values.items():
         if getattr(evaluation, field) != value:
-            # "_passed" reads like a password to the audit's secret guard: the trail says "_result".
-            changes[field.replace("_passed", "_result")] = {"from": getattr(evaluation, field), "to": value}
+            changes[field] = {"from": getattr(evaluation, field), "to": value}
             setattr(evaluation, field, value)
     if not changes:
         return evaluation

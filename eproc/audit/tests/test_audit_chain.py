@@ -68,6 +68,18 @@ def test_it_refuses_to_write_a_password_into_the_trail():
     assert AuditEvent.objects.count() == 0
 
 
+@pytest.mark.parametrize("key", ["password", "new_password", "passphrase", "api_token", "seed", "private_key"])
+def test_it_refuses_every_key_that_names_a_secret(key):
+    with pytest.raises(AuditError), transaction.atomic():
+        record(actor=None, action="test.event", data={key: "x"})
+
+
+def test_it_records_a_verdict_whose_name_only_contains_pass():
+    with transaction.atomic():
+        record(actor=None, action="test.event", data={"administrative_passed": True, "bypass_reason": "-"})
+    assert AuditEvent.objects.get().data["administrative_passed"] is True
+
+
 def test_the_database_refuses_to_update_or_delete_an_event():
     _append(1)
     with pytest.raises(DatabaseError), transaction.atomic():
