@@ -3,6 +3,8 @@
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from eproc.organizations.roles import Role
+from eproc.organizations.selectors import active_appointments
 from eproc.tenders.notifications import participant_emails, send
 
 
@@ -37,9 +39,6 @@ def objection_answered(tender, objection) -> None:
 
 
 def appeal_filed(tender, appeal) -> None:
-    from eproc.organizations.roles import Role
-    from eproc.organizations.selectors import active_appointments
-
     budget_holders = active_appointments().filter(work_unit=tender.work_unit, role__in=[Role.PA, Role.KPA])
     with translation.override("id"):
         subject = _("Appeal filed: %(title)s") % {"title": tender.title}

@@ -1,11 +1,12 @@
 """Reads of tenders that encode who sees what."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from eproc.core import clock
 from eproc.organizations.roles import Role
-from eproc.organizations.selectors import grants_of
+from eproc.organizations.selectors import active_appointments, grants_of
 
 from . import lifecycle
 from .models import Participant, Question, Tender
@@ -99,3 +100,17 @@ def visible_participants(user, tender: Tender, *, insider: bool) -> QuerySet[Par
 
 def questions_of(tender: Tender) -> QuerySet[Question]:
     return tender.questions.select_related("participant__vendor", "answered_by")
+
+
+def committee_candidates(agency):
+    """People who may sit on a committee of `agency`: its Pokja and Pejabat Pengadaan appointed today."""
+    appointments = active_appointments().filter(agency=agency, role__in=[Role.POKJA, Role.PEJABAT_PENGADAAN])
+    return get_user_model().objects.filter(pk__in=appointments.values("user_id")).order_by("full_name")
+
+
+def ppk_candidates(agency, work_unit=None):
+    """The PPKs of `agency` (of `work_unit`, when given) appointed today."""
+    appointments = active_appointments().filter(agency=agency, role=Role.PPK)
+    if work_unit is not None:
+        appointments = appointments.filter(work_unit=work_unit)
+    return get_user_model().objects.filter(pk__in=appointments.values("user_id")).order_by("full_name")

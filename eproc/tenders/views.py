@@ -2,7 +2,6 @@
 workspace and the PPK's approval. Thin: validate, look up through the policy, call one service, render."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -18,8 +17,7 @@ from eproc.core.money import format_rupiah
 from eproc.evaluation import selectors as evaluation
 from eproc.files import attachment_response
 from eproc.organizations.models import Agency
-from eproc.organizations.roles import Role
-from eproc.organizations.selectors import active_appointments, grants_of
+from eproc.organizations.selectors import grants_of
 from eproc.permissions import require_or_404
 from eproc.planning.selectors import announced_items_for_packages
 from eproc.vendors.policies import user_eligibility, vendor_of
@@ -245,22 +243,6 @@ def my_tenders(request):
 # --- Committee and PPK ----------------------------------------------------------------------------------------------
 
 
-def _committee_choices(agency):
-    users = get_user_model().objects.filter(
-        pk__in=active_appointments()
-        .filter(agency=agency, role__in=[Role.POKJA, Role.PEJABAT_PENGADAAN])
-        .values("user_id")
-    )
-    return users.order_by("full_name")
-
-
-def _ppk_choices(agency, work_unit=None):
-    appointments = active_appointments().filter(agency=agency, role=Role.PPK)
-    if work_unit is not None:
-        appointments = appointments.filter(work_unit=work_unit)
-    return get_user_model().objects.filter(pk__in=appointments.values("user_id")).order_by("full_name")
-
-
 @login_required
 def workspace(request):
     committee = selectors.tenders_of_committee(request.user)
@@ -298,8 +280,8 @@ def create(request):
         request.POST or None,
         initial=initial,
         plan_items=plan_items,
-        members=_committee_choices(agency).exclude(pk=request.user.pk),
-        ppks=_ppk_choices(agency),
+        members=selectors.committee_candidates(agency).exclude(pk=request.user.pk),
+        ppks=selectors.ppk_candidates(agency),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -332,8 +314,8 @@ def edit(request, public_id):
     form = TenderForm(
         request.POST or None,
         initial=initial,
-        members=_committee_choices(tender.agency).exclude(pk=request.user.pk),
-        ppks=_ppk_choices(tender.agency, tender.work_unit),
+        members=selectors.committee_candidates(tender.agency).exclude(pk=request.user.pk),
+        ppks=selectors.ppk_candidates(tender.agency, tender.work_unit),
     )
     if request.method == "POST" and form.is_valid():
         try:
