@@ -2,7 +2,7 @@
 checks its window against the server clock inside its transaction (DESIGN 4)."""
 
 import hashlib
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -377,8 +377,9 @@ def _change_line(change: dict) -> str:
 
 
 def propose_schedule(tender: Tender, *, start: datetime | None = None) -> dict:
-    """A schedule that meets the ruleset, to start from: each stage on its own working days, 08:00 to 15:00,
-    the shortest the law allows; in the sandbox, a few minutes each."""
+    """A schedule that meets the ruleset, to start from: each stage on its own working days, from the opening of
+    office hours to an hour before they close (time for the helpdesk after a deadline), the shortest the law
+    allows; in the sandbox, a few minutes each."""
     rules = rulesets.for_tender(tender)
     stages = stages_of(tender)
     now = start or clock.now()
@@ -388,10 +389,14 @@ def propose_schedule(tender: Tender, *, start: datetime | None = None) -> dict:
     zone = clock.as_zone(tender.agency.time_zone)
     profile = rulesets.periods(rules, tender.method)
     minimums = {**profile.minimums, Stage.OBJECTIONS: profile.objection}
+    hours = rules.working_hours.value
+    day_starts = hours.start
+    day_ends = (datetime.combine(date.min, hours.end) - timedelta(hours=1)).time()
+    latest_first_start = (datetime.combine(date.min, day_ends) - timedelta(hours=1)).time()
     local = now.astimezone(zone)
     rounded = (local + timedelta(minutes=15 - local.minute % 15)).replace(second=0, microsecond=0)
     first_start = None
-    if calendar.is_working_day(local.date()) and time(8, 0) <= rounded.time() <= time(14, 0):
+    if calendar.is_working_day(local.date()) and day_starts <= rounded.time() <= latest_first_start:
         day, first_start = local.date(), rounded  # announce today, from the next quarter hour
     else:
         day = calendar.add_working_days(local.date(), 1)
@@ -421,8 +426,8 @@ def propose_schedule(tender: Tender, *, start: datetime | None = None) -> dict:
             ):
                 anchor = slots[gap.after].ends_at if gap.from_end else slots[gap.after].starts_at
                 last = max(last, calendar.add_working_days(anchor.astimezone(zone).date(), gap.days))
-        starts = first_start if first_start and not slots else datetime.combine(day, time(8, 0), tzinfo=zone)
-        ends = datetime.combine(last, time(15, 0), tzinfo=zone)
+        starts = first_start if first_start and not slots else datetime.combine(day, day_starts, tzinfo=zone)
+        ends = datetime.combine(last, day_ends, tzinfo=zone)
         slots[stage] = Slot(starts, ends)
         day = calendar.add_working_days(last, 1)
     if Stage.DOCUMENT_DOWNLOAD in slots and Stage.BID_UPLOAD in slots and Stage.ANNOUNCEMENT_POST in slots:
