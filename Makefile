@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export EPROC_DEBUG ?= 1
 
-.PHONY: run test setup lint lock messages bundle migrate demo clean system-packages bench-opening
+.PHONY: run test setup lint lock messages bundle migrate demo clean system-packages bench-opening bench-catalogue ocds-check
 
 run: setup migrate demo ## Set everything up on SQLite, load the demo data and serve on http://127.0.0.1:8000
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -43,6 +43,20 @@ demo:
 
 bench-opening: setup system-packages ## Bid opening throughput and memory next to the age CLI (not part of CI)
 	$(PY) benchmarks/bench_opening.py $(BENCH_ARGS)
+
+# Needs PostgreSQL on 127.0.0.1 for the default backend (DATABASE_ADMIN_URL, default postgres://postgres@127.0.0.1/postgres).
+bench-catalogue: setup ## Public list, search, tender page and OCDS feed at 100,000 tenders (not part of CI)
+	$(PY) benchmarks/bench_catalogue.py $(BENCH_ARGS)
+
+# The OCDS feeds written by the test suite (var/ocds-feed/: the lifecycle stories and the demo data) checked with the
+# official data review library, offline, against the vendored OCDS 1.1.5 schemas and extensions of ../shared (issue
+# 8). The checker has its own virtualenv: its dependency tree (libcoveocds, ZODB...) is not the application's.
+SHARED ?= $(firstword $(wildcard ../shared /work/shared))
+ocds-check: ## Validate the OCDS feeds the tests wrote with ../shared/tools/ocds_check.py (run make test first)
+	@test -f "$(SHARED)/tools/ocds_check.py" || { echo "ocds-check needs ../shared (tools/ocds_check.py, ocds/1.1.5); set SHARED=..."; exit 1; }
+	@test -f var/ocds-feed/demo-releases.json || { echo "No demo feed in var/ocds-feed/: run make test first"; exit 1; }
+	test -x .venv-ocds/bin/python || { $(PYTHON) -m venv .venv-ocds && .venv-ocds/bin/pip install --quiet -r "$(SHARED)/tools/ocds-requirements.txt"; }
+	.venv-ocds/bin/python "$(SHARED)/tools/ocds_check.py" "$(SHARED)/ocds/1.1.5" var/ocds-feed/*.json
 
 lint: setup
 	$(VENV)/bin/ruff check .

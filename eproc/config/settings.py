@@ -22,6 +22,10 @@ if DEBUG or TESTING:
     SECRET_KEY = env.str("EPROC_SECRET_KEY", "insecure-demo-key-only-for-make-run-and-tests")
 else:
     SECRET_KEY = env.str("EPROC_SECRET_KEY")  # required in production: no default on purpose
+    # An empty or short key would start, then fail or sign weakly: refuse it at start (50+ characters, as
+    # `check --deploy` asks; `python -c "import secrets; print(secrets.token_urlsafe(50))"` makes one).
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured("EPROC_SECRET_KEY must be at least 50 random characters")
 
 ALLOWED_HOSTS = env.list("EPROC_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env.list("EPROC_CSRF_TRUSTED_ORIGINS", [])
@@ -38,6 +42,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "ninja",  # its Swagger UI files, served from our static files for /api/v1/docs
     "eproc.audit",
     "eproc.accounts",
     "eproc.organizations",
@@ -50,12 +55,15 @@ INSTALLED_APPS = [
     "eproc.tenders",
     "eproc.evaluation",
     "eproc.publication",
+    "eproc.monitoring",
+    "eproc.risk",
     "eproc.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "eproc.monitoring.middleware.RequestCounterMiddleware",  # requests per minute for the capacity panel
     "django.contrib.sessions.middleware.SessionMiddleware",
     "eproc.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -182,7 +190,8 @@ EPROC_MFA_REQUIRED_ROLES = env.list(
     ],
 )
 
-# Sessions expire after a period without activity (sliding window) and at most after a working day.
+# Sessions expire after a period without activity (sliding window); closing the browser ends them too (the
+# cookie has no "remember me"). There is no absolute lifetime for an active session yet (docs/security.md).
 SESSION_COOKIE_AGE = env.int("EPROC_SESSION_IDLE_SECONDS", 2 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
@@ -197,10 +206,12 @@ SECURE_SSL_REDIRECT = SECURE and env.bool("EPROC_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
-# Preloading is a hard-to-undo commitment for the whole domain (e.g. ketapangkab.go.id), so it is the domain
-# owner's call: off unless asked for, and then Django's reminder about it is not silenced.
-SECURE_HSTS_PRELOAD = env.bool("EPROC_HSTS_PRELOAD", False)
-SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# The "preload" directive only says the site consents to the browsers' HTTPS-only list; enrolling is a separate
+# submission that only the owner of the registrable domain (e.g. ketapangkab.go.id, served with this header at its
+# apex) can make, and the LPSE is normally a subdomain of it. So the directive is on in production, and an LPSE
+# that must not consent turns it off with EPROC_HSTS_PRELOAD=0 and sees `check --deploy` say so: no check is
+# silenced (tests/security/test_web_hardening.py).
+SECURE_HSTS_PRELOAD = env.bool("EPROC_HSTS_PRELOAD", SECURE)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -285,6 +296,12 @@ if EPROC_SANDBOX and not (DEBUG or TESTING):
     raise ImproperlyConfigured("EPROC_SANDBOX is for demos and training only, not for production")
 # The rules new tenders follow (tenders/rules.py); running tenders keep the version they were made with.
 EPROC_RULESET = env.str("EPROC_RULESET", "perpres-70-2012")
+
+# Publication (Pasal 7(1)c, 12; DESIGN 7). The ocid prefix is the one the Open Contracting Partnership registers for
+# the publisher ("ocds-" and six characters); the public URL makes absolute links in releases and feeds.
+EPROC_OCID_PREFIX = env.str("EPROC_OCID_PREFIX", "ocds-lpsekp")
+EPROC_PUBLIC_URL = env.str("EPROC_PUBLIC_URL", "http://127.0.0.1:8000")
+EPROC_PUBLISHER_NAME = env.str("EPROC_PUBLISHER_NAME", "LPSE Kabupaten Ketapang")
 # Largest procurement document (drawings and bills of quantities can be big).
 EPROC_MAX_TENDER_DOCUMENT_BYTES = env.int("EPROC_MAX_TENDER_DOCUMENT_BYTES", 50 * 1024 * 1024)
 
@@ -305,6 +322,16 @@ EPROC_LOG_ORIGIN = env.str("EPROC_LOG_ORIGIN", f"{EPROC_LPSE['name']} - log pena
 EPROC_MAX_BID_BYTES = env.int("EPROC_MAX_BID_BYTES", 2 * 1024**3)
 EPROC_MAX_BID_CHUNK_BYTES = env.int("EPROC_MAX_BID_CHUNK_BYTES", 16 * 1024**2)
 EPROC_BID_OPENING_WORKERS = env.int("EPROC_BID_OPENING_WORKERS", 2)
+
+# --- National-portal outbox (Pasal 12b; DESIGN 7) ---------------------------------------------------------------
+# `manage.py deliver_outbox` POSTs each public change to this endpoint with its idempotency key. Empty URL: delivery
+# is switched off and the queue keeps every change until one is set. The token is sent as a Bearer credential.
+EPROC_PORTAL_URL = env.str("EPROC_PORTAL_URL", "")
+EPROC_PORTAL_TOKEN = env.str("EPROC_PORTAL_TOKEN", "")
+EPROC_PORTAL_TIMEOUT_SECONDS = env.float("EPROC_PORTAL_TIMEOUT_SECONDS", 15.0)
+# After the n-th failed attempt the entry waits base * 2^(n-1) seconds, never more than the cap (then retries forever).
+EPROC_PORTAL_BACKOFF_BASE_SECONDS = env.int("EPROC_PORTAL_BACKOFF_BASE_SECONDS", 60)
+EPROC_PORTAL_BACKOFF_CAP_SECONDS = env.int("EPROC_PORTAL_BACKOFF_CAP_SECONDS", 3600)
 
 LOGGING = {
     "version": 1,

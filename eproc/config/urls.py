@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from eproc.api.api import api
+
 handler500 = "eproc.web.views.server_error"
 
 urlpatterns = [
@@ -18,4 +20,9 @@ urlpatterns = [
     path("", include("eproc.complaints.urls")),
     path("", include("eproc.training.urls")),
     path("", include("eproc.complaints.helpdesk_urls")),
+    path("", include("eproc.monitoring.urls")),
+    path("", include("eproc.risk.urls")),
+    path("", include("eproc.publication.outbox_urls")),
+    path("", include("eproc.publication.feeds_urls")),
+    path("api/v1/", api.urls),
 ]

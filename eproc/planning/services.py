@@ -11,6 +11,7 @@ from eproc.core import clock
 from eproc.organizations.roles import Role
 from eproc.organizations.selectors import active_appointments
 from eproc.permissions import require
+from eproc.publication.services import enqueue
 
 from . import policies
 from .models import PlanItem, PlanItemRevision
@@ -85,6 +86,7 @@ def update_item(*, actor, item: PlanItem, reason: str = "", **values) -> PlanIte
         PlanItemRevision.objects.create(
             item=item, changed_by=actor, changed_at=clock.now(), reason=reason.strip(), changes=to_json_safe(changes)
         )
+        enqueue(kind="plan.changed", subject=item.public_id, payload={"reason": reason.strip(), "changes": changes})
     record(
         actor=actor,
         action="planning.item_updated",
@@ -133,6 +135,7 @@ def announce(*, actor, item: PlanItem) -> PlanItem:
         agency=item.agency,
         data={"package_name": item.package_name, "budget": item.budget, "pa_name": item.pa_name},
     )
+    enqueue(kind="plan.announced", subject=item.public_id, payload={"package_name": item.package_name})
     return item
 
 
@@ -145,4 +148,6 @@ def withdraw(*, actor, item: PlanItem, reason: str) -> PlanItem:
     item.withdrawn_reason = reason.strip()
     item.save(update_fields=["withdrawn_at", "withdrawn_reason"])
     record(actor=actor, action="planning.item_withdrawn", target=item, agency=item.agency, data={"reason": reason})
+    if item.is_public:
+        enqueue(kind="plan.withdrawn", subject=item.public_id, payload={"reason": reason.strip()})
     return item

@@ -190,10 +190,52 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "activity_reports",
         _("Monitoring and periodic activity reports"),
-        "Pasal 9(4)c,e",
-        frozenset({Role.KEPALA_LPSE, Role.SEKRETARIS_LPSE}),
+        "Pasal 8(2)a,f, 9(4)c,e",
+        frozenset({Role.KEPALA_LPSE, Role.SEKRETARIS_LPSE, Role.LPSE_ADMIN, Role.AUDITOR}),
+        "monitoring:dashboard",
     ),
-    Action("compliance", _("E-procurement compliance per work unit"), "Pasal 15", frozenset({Role.KEPALA_LPSE})),
+    Action(
+        "compliance",
+        _("E-procurement compliance per work unit"),
+        "Pasal 15",
+        frozenset({Role.KEPALA_LPSE, Role.SEKRETARIS_LPSE, Role.LPSE_ADMIN, Role.AUDITOR}),
+        "monitoring:compliance",
+    ),
+    Action(
+        "compliance_rules",
+        _("Compliance rules of each year"),
+        "Pasal 15(1)-(2)",
+        frozenset({Role.LPSE_ADMIN}),
+        "monitoring:rules",
+    ),
+    Action(
+        "adoption_plan",
+        _("The work unit's e-procurement adoption plan (tahapan)"),
+        "Pasal 15(3)-(4)",
+        frozenset({Role.PA, Role.KPA, Role.ADMIN_AGENCY}),
+        "monitoring:adoption_plans",
+    ),
+    Action(
+        "capacity",
+        _("System capacity: database, storage, requests and queue"),
+        "Pasal 11(3)e",
+        frozenset({Role.LPSE_ADMIN}),
+        "monitoring:capacity",
+    ),
+    Action(
+        "portal_outbox",
+        _("Delivery to the national portal: failures and replay"),
+        "Pasal 9(7)c-d, 12b",
+        frozenset({Role.LPSE_ADMIN}),
+        "outbox:overview",
+    ),
+    Action(
+        "risk_indicators",
+        _("Procurement risk indicators (red flags)"),
+        "Pasal 8(2)f, 8(3)-(4), 9(4)",
+        frozenset({Role.AUDITOR, Role.KEPALA_LPSE}),
+        "risk:ranking",
+    ),
 )
 
 

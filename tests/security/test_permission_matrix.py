@@ -224,6 +224,55 @@ MATRIX = {
     "evaluation:award_letter_pdf": ({"public_id": "tender_finished"}, PUBLIC),
     "evaluation:award": ({"public_id": "tender_finished"}, rule(TENDER_INSIDERS)),
     "evaluation:contract_scan": ({"public_id": "tender_finished"}, rule(TENDER_INSIDERS)),
+    # Monitoring, reports, compliance and capacity (issue 7).
+    # Read by the Head of LPSE, the administrator and the Inspektorat (its agency only); the rules of Pasal 15 and
+    # the capacity panel are the administrator's; a work unit's adoption plan is its PA/KPA's or its agency admin's.
+    "monitoring:dashboard": (None, rule({"kepala", "lpse_admin", "auditor_a"})),
+    "monitoring:report": (None, rule({"kepala", "lpse_admin", "auditor_a"})),
+    "monitoring:report_pdf": (None, rule({"kepala", "lpse_admin", "auditor_a"})),
+    "monitoring:report_csv": (None, rule({"kepala", "lpse_admin", "auditor_a"})),
+    "monitoring:compliance": (None, rule({"kepala", "lpse_admin", "auditor_a"})),
+    "monitoring:rules": (None, rule({"lpse_admin"})),
+    "monitoring:rule_edit": ({"code": "pasal-15-1-2012"}, rule({"lpse_admin"})),  # seeded by the migration
+    "monitoring:adoption_plans": (None, rule({"pa_a", "admin_agency_a", "admin_agency_b"})),
+    # The demo_objects work unit is agency A's first (not the PA's own unit): its agency admin only.
+    "monitoring:adoption_plan": ({"work_unit_public_id": "work_unit"}, rule({"admin_agency_a"})),
+    "monitoring:capacity": (None, rule({"lpse_admin"})),
+    # Publication: the national-portal outbox (issue 8).
+    "outbox:overview": (None, rule({"lpse_admin", "kepala", "auditor_a"})),
+    "outbox:replay": (None, post_only({"lpse_admin"})),  # an empty replay is answered with a message, not refused
+    # Publication: Atom feeds for agency websites (issue 8).
+    "feeds:agency_plan_items": ({"public_id": "agency"}, PUBLIC),
+    "feeds:agency_tenders": ({"public_id": "agency"}, PUBLIC),
+    "feeds:work_unit_plan_items": ({"public_id": "work_unit"}, PUBLIC),
+    "feeds:work_unit_tenders": ({"public_id": "work_unit"}, PUBLIC),
+    # Risk indicators (issue 8).
+    "risk:ranking": (None, rule({"auditor_a", "kepala"})),
+    "risk:tender": ({"public_id": "tender_finished"}, rule({"auditor_a", "kepala"})),
+    # Public JSON API (issue 8).
+    "api:api-root": (None, rule(set(), anonymous=404)),  # Ninja's mount point: no operation there
+    "api:openapi-json": (None, PUBLIC),
+    "api:openapi-view": (None, PUBLIC),
+    "api:list_agencies": (None, PUBLIC),
+    "api:list_plan_items": (None, PUBLIC),
+    "api:get_plan_item": ({"public_id": "plan_item"}, PUBLIC),
+    "api:list_tenders": (None, PUBLIC),
+    # The API shows everyone the public view: a draft is 404 even for its committee (pages serve insiders).
+    "api:get_tender": ({"public_id": "tender_draft"}, rule(set(), anonymous=404)),
+    "api:list_documents": ({"public_id": "tender_upload"}, PUBLIC),
+    "api:list_schedule_changes": ({"public_id": "tender_upload"}, PUBLIC),
+    "api:list_participants": ({"public_id": "tender_upload"}, PUBLIC),
+    "api:list_bids": ({"public_id": "tender_sanggah"}, PUBLIC),
+    "api:get_result": ({"public_id": "tender_finished"}, PUBLIC),
+    "api:list_winners": (None, PUBLIC),
+    "api:list_vendors": (None, PUBLIC),
+    # Joining, as the page's button: the verified vendor joins (201, or 409 once joined); the pending one is told
+    # why not (409); anyone else is refused (404, or 401 when not signed in).
+    "api:join_tender": ({"public_id": "tender_open"}, {**API_POST_ONLY, "post": {"vendor", "vendor_pending"}}),
+    # OCDS feed (issue 8): published releases only, public by construction.
+    "api:ocds_releases": (None, PUBLIC),
+    "api:ocds_record": ({"ocid": "tender_finished_ocid"}, PUBLIC),
+    "api:ocds_bulk": ({"year": "demo_year"}, PUBLIC),
 }
 QUERY = {"bids:api_inclusion": "tree_size={log_size}", "bids:api_consistency": "old=0&new={log_size}"}
 OUT_OF_SCOPE = ("akun/", "django-admin/", "i18n/")  # allauth's own pages, Django's admin, the language switch
@@ -345,6 +394,8 @@ def demo_objects(settings, tmp_path, pinned_time):
         "tender_sanggah": tender_sanggah.public_id,
         "sanggah_bid": tender_sanggah.bids.first().public_id,
         "tender_finished": tender_finished.public_id,
+        "tender_finished_ocid": f"{settings.EPROC_OCID_PREFIX}-{tender_finished.public_id}",
+        "demo_year": tender_finished.announced_at.year,
         "finished_objection": tender_finished.objections.get().public_id,
         "tender_document": tender_upload.documents.first().public_id,
         "tender_question": tender_upload.questions.first().public_id,
