@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from eproc.audit.services import record
 from eproc.core import clock
+from eproc.files import save_content_addressed
 from eproc.organizations.roles import Role
 from eproc.organizations.selectors import grants_of
 from eproc.permissions import require
@@ -350,12 +351,7 @@ def _check_bytes_window(envelope: Envelope, now):
         raise ValidationError(_("The time for completing committed bids has passed."))
 
 
-@transaction.atomic
-def receive_chunk(*, actor, envelope: Envelope, offset: int, stream, length: int) -> Envelope:
-    """Store one chunk of a committed bid. Chunks arrive in order; a client that lost its connection asks for
-    `received_size` and resumes there. Each chunk is its own short request and transaction (DESIGN 8)."""
-    envelope = Envelope.objects.select_for_update().select_related("box").get(pk=envelope.pk)
-    require(envelope.bidder_id == actor.pk)
+def _check_chunk(envelope: Envelope, offset: int, length: int) -> None:
     _check_bytes_window(envelope, clock.now())
     if offset != envelope.received_size:
         raise ValidationError(
@@ -368,6 +364,19 @@ def receive_chunk(*, actor, envelope: Envelope, offset: int, stream, length: int
         )
     if offset + length > envelope.ciphertext_size:
         raise ValidationError(_("The upload is larger than the committed size."))
+
+
+def receive_chunk(*, actor, envelope: Envelope, offset: int, stream, length: int) -> Envelope:
+    """Store one chunk of a committed bid. Chunks arrive in order; a client that lost its connection asks for
+    `received_size` and resumes there. Each chunk is its own short request and transaction (DESIGN 8).
+
+    The body is read from the network before the transaction opens (once the request has been checked): otherwise a
+    vendor on a slow line holds the envelope's lock, and on SQLite the database's only write lock, for as long as
+    its chunk takes to arrive, and every other upload and every page that writes queues behind it at the deadline
+    (benchmarks/bench_surge.py). Everything is checked again under the lock."""
+    envelope = Envelope.objects.select_related("box").get(pk=envelope.pk)
+    require(envelope.bidder_id == actor.pk)
+    _check_chunk(envelope, offset, length)
     with tempfile.TemporaryFile() as spool:
         remaining = length
         while remaining:
@@ -376,20 +385,26 @@ def receive_chunk(*, actor, envelope: Envelope, offset: int, stream, length: int
                 raise ValidationError(_("The chunk ended early; send it again."))
             spool.write(block)
             remaining -= len(block)
-        spool.seek(0)
-        name = _chunk_name(envelope, offset)
-        if default_storage.exists(name):  # a retried chunk whose first attempt lost its response
-            default_storage.delete(name)
-        default_storage.save(name, File(spool))
-    envelope.received_size = offset + length
-    envelope.save(update_fields=["received_size"])
-    record(
-        actor=actor,
-        action="bids.envelope.chunk_received",
-        target=envelope,
-        agency=envelope.box.agency,
-        data={"offset": offset, "length": length},
-    )
+        with transaction.atomic():
+            # of=("self",): the envelope's row only. Without it PostgreSQL also locks the joined box row, which every
+            # upload to the box shares: chunks would queue one at a time, and deadlock with a commitment that holds
+            # the audit chain's head and waits for the box row at its COMMIT (the deferred foreign key check).
+            envelope = Envelope.objects.select_for_update(of=("self",)).select_related("box").get(pk=envelope.pk)
+            _check_chunk(envelope, offset, length)
+            spool.seek(0)
+            name = _chunk_name(envelope, offset)
+            if default_storage.exists(name):  # a retried chunk whose first attempt lost its response
+                default_storage.delete(name)
+            default_storage.save(name, File(spool))
+            envelope.received_size = offset + length
+            envelope.save(update_fields=["received_size"])
+            record(
+                actor=actor,
+                action="bids.envelope.chunk_received",
+                target=envelope,
+                agency=envelope.box.agency,
+                data={"offset": offset, "length": length},
+            )
     return envelope
 
 
@@ -422,7 +437,7 @@ def complete_envelope(*, actor, envelope: Envelope) -> Envelope:
     Not one transaction on purpose: the bytes are assembled and hashed outside any transaction (a large bid must
     not hold the database's write lock), then a short transaction records the result after checking again."""
     with transaction.atomic():
-        envelope = Envelope.objects.select_for_update().select_related("box", "bidder").get(pk=envelope.pk)
+        envelope = Envelope.objects.select_for_update(of=("self",)).select_related("box", "bidder").get(pk=envelope.pk)
         require(envelope.bidder_id == actor.pk)
         _check_bytes_window(envelope, clock.now())
         if envelope.received_size != envelope.ciphertext_size:
@@ -448,14 +463,12 @@ def complete_envelope(*, actor, envelope: Envelope) -> Envelope:
             raise ValidationError(
                 _("The file is not a bid sealed with age to this box: %(reason)s") % {"reason": error}
             ) from error
-        assembled.seek(0)
         name = f"bids/sealed/{sha256[:2]}/{sha256}.age"
-        if not default_storage.exists(name):
-            saved = default_storage.save(name, File(assembled))
-            if saved != name:  # the same ciphertext stored concurrently: keep one copy
-                default_storage.delete(saved)
+        # Written under a temporary name and renamed: a server killed mid-write leaves no partial bid under the
+        # name a receipt would point to (tests/security/test_crash_during_uploads.py).
+        save_content_addressed(name, assembled, size=size)
     with transaction.atomic():
-        envelope = Envelope.objects.select_for_update().select_related("box", "bidder").get(pk=envelope.pk)
+        envelope = Envelope.objects.select_for_update(of=("self",)).select_related("box", "bidder").get(pk=envelope.pk)
         now = clock.now()
         _check_bytes_window(envelope, now)
         envelope.storage_name = name

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from eproc.audit.services import record
 from eproc.core import clock
-from eproc.files import SCANNED_DOCUMENT_KINDS, store_upload
+from eproc.files import SCANNED_DOCUMENT_KINDS, check_upload, store_upload
 from eproc.permissions import require
 
 from . import policies
@@ -56,6 +56,8 @@ def file_complaint(
         created_at=clock.now(),
     )
     complaint.full_clean()
+    for upload in attachments:  # all checked before any is stored: a refused one leaves no other file behind
+        check_upload(upload, allowed_kinds=SCANNED_DOCUMENT_KINDS, max_bytes=settings.EPROC_MAX_DECREE_BYTES)
     complaint.save()
     for upload in attachments:
         stored = store_upload(

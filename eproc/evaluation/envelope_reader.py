@@ -4,9 +4,12 @@ reported, never trusted."""
 
 import hashlib
 import json
+import os
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+
+from eproc.files import zip_problem
 
 BID_FORMAT = "eproc-bid/1"
 DECLARATION = "penawaran.json"
@@ -51,8 +54,14 @@ def read(path, *, envelope_kind: str) -> ReadEnvelope:
         if len(entries) > MAX_ENTRIES:
             result.error = f"more than {MAX_ENTRIES} entries"
             return result
+        # A ZIP bomb (issue 9, tests/security/test_hostile_files.py) would keep this request decompressing for
+        # hours just to hash its entries: its entries are listed unhashed, and the bid is still read.
+        hash_entries = zip_problem(path, os.path.getsize(path)) != "bomb"
         for entry in entries:
             if entry.is_dir():
+                continue
+            if not hash_entries:
+                result.files.append({"name": entry.filename[:200], "size": entry.file_size, "sha256": ""})
                 continue
             digest = hashlib.sha256()
             with archive.open(entry) as stream:
