@@ -294,27 +294,15 @@ def demo_objects(settings, tmp_path, pinned_time):
     from eproc.bids import log
     from eproc.bids import services as bids
     from eproc.bids.demo import DEMO_REFERENCE
-    from eproc.bids.demo import load_demo as load_bids
     from eproc.bids.models import SealedBox
-    from eproc.organizations.demo import load_demo as load_organizations
+    from eproc.demo import load_procurement_demo
     from eproc.organizations.models import Agency, Appointment, DayOff
-    from eproc.planning.demo import load_demo as load_planning
     from eproc.planning.models import PlanItem
-    from eproc.vendors.demo import load_demo as load_vendors
+    from eproc.tenders.models import Tender
     from eproc.vendors.models import Sanction, Vendor
 
     settings.VAR_DIR = tmp_path
-    load_organizations()
-    load_planning()
-    load_vendors()
-    load_bids()
-    from eproc.tenders.demo import load_demo as load_tenders
-    from eproc.tenders.models import Tender
-
-    load_tenders()
-    from eproc.evaluation.demo import load_demo as load_evaluation
-
-    load_evaluation()
+    load_procurement_demo()
     tender_sanggah = Tender.objects.get(title="Pembangunan Drainase Jalan Gajah Mada (contoh)")
     tender_finished = Tender.objects.get(title="Pengadaan Aspal dan Material Pemeliharaan Rutin Jalan (contoh)")
     tender_upload = Tender.objects.get(title="Pengadaan Peralatan Laboratorium Uji Bahan Konstruksi (contoh)")

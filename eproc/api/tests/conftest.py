@@ -30,13 +30,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.test.utils import override_settings
 
     from eproc.accounts.models import User
-    from eproc.bids.demo import load_demo as load_bids
-    from eproc.evaluation.demo import load_demo as load_evaluation
-    from eproc.organizations.demo import load_demo as load_organizations
-    from eproc.planning.demo import load_demo as load_planning
-    from eproc.tenders.demo import load_demo as load_tenders
+    from eproc.demo import load_procurement_demo
     from eproc.tenders.models import Tender
-    from eproc.vendors.demo import load_demo as load_vendors
 
     root = tmp_path_factory.mktemp("demo")
     with (
@@ -47,12 +42,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            load_organizations()
-            load_planning()
-            load_vendors()
-            load_bids()
-            load_tenders()
-            load_evaluation()
+            load_procurement_demo()
             yield Demo(
                 tender_draft=Tender.objects.get(title="Pembangunan Jembatan Gantung Desa Sungai Besar (contoh)"),
                 tender_open=Tender.objects.get(title="Perencanaan Teknis Jembatan Sungai Pawan II (contoh)"),

@@ -27,26 +27,16 @@ class Demo:
 
 @pytest.fixture
 def demo(settings, tmp_path, pinned_time):
-    from eproc.bids.demo import load_demo as load_bids
     from eproc.complaints import helpdesk_services
     from eproc.complaints import services as complaints
+    from eproc.demo import load_procurement_demo
     from eproc.evaluation import services as evaluation
-    from eproc.evaluation.demo import load_demo as load_evaluation
-    from eproc.organizations.demo import load_demo as load_organizations
     from eproc.organizations.models import Agency
-    from eproc.planning.demo import load_demo as load_planning
     from eproc.tenders import services as tenders
-    from eproc.tenders.demo import load_demo as load_tenders
     from eproc.tenders.models import Tender
-    from eproc.vendors.demo import load_demo as load_vendors
 
     settings.VAR_DIR = tmp_path
-    load_organizations()
-    load_planning()
-    load_vendors()
-    load_bids()
-    load_tenders()
-    load_evaluation()
+    load_procurement_demo()
 
     joinable = Tender.objects.get(title=JOINABLE)
     chair = joinable.committee.order_by("email").first()

@@ -297,16 +297,10 @@ def test_a_polling_reader_gets_every_change_exactly_once_from_many_concurrent_wr
 
 def test_the_demo_feed_is_complete_and_every_record_compiles(settings, tmp_path, pinned_time, client):
     """The demo data's feed (issue 8 acceptance): written for `make ocds-check`; here, every page is read once."""
-    from eproc.bids.demo import load_demo as load_bids
-    from eproc.evaluation.demo import load_demo as load_evaluation
-    from eproc.organizations.demo import load_demo as load_organizations
-    from eproc.planning.demo import load_demo as load_planning
-    from eproc.tenders.demo import load_demo as load_tenders
-    from eproc.vendors.demo import load_demo as load_vendors
+    from eproc.demo import load_procurement_demo
 
     settings.VAR_DIR = tmp_path
-    for load in (load_organizations, load_planning, load_vendors, load_bids, load_tenders, load_evaluation):
-        load()
+    load_procurement_demo()
     feed = _read_whole_feed(client, limit=7)
     assert [release["id"] for release in feed] == list(OutboxEntry.objects.order_by("id").values_list("key", flat=True))
     tags = {tag for release in feed for tag in release["tag"]}

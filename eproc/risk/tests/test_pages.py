@@ -18,20 +18,11 @@ AUDITOR = "auditor@inspektorat.demo"  # the Inspektorat of Kabupaten Ketapang (D
 
 @pytest.fixture
 def demo(settings, tmp_path, pinned_time):
-    from eproc.bids.demo import load_demo as load_bids
-    from eproc.evaluation.demo import load_demo as load_evaluation
-    from eproc.organizations.demo import load_demo as load_organizations
-    from eproc.planning.demo import load_demo as load_planning
-    from eproc.tenders.demo import load_demo as load_tenders
-    from eproc.vendors.demo import load_demo as load_vendors
+
+    from eproc.demo import load_procurement_demo
 
     settings.VAR_DIR = tmp_path
-    load_organizations()
-    load_planning()
-    load_vendors()
-    load_bids()
-    load_tenders()
-    load_evaluation()
+    load_procurement_demo()
 
 
 def signed_in(client, email):
