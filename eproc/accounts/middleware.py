@@ -33,3 +33,43 @@ class RequireMfaMiddleware:
             messages.warning(request, message)
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+SIGNED_IN_AT = "eproc_signed_in_at"
+
+
+def note_sign_in(sender, request, user, **kwargs):
+    """The start of the session's lifetime (user_logged_in); SessionLifetimeMiddleware ends it."""
+    from eproc.core import clock
+
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = clock.now().timestamp()
+
+
+class SessionLifetimeMiddleware:
+    """End a session a fixed time after sign-in, however busy it is (issue 9: session expiry).
+
+    The idle limit (SESSION_COOKIE_AGE, renewed on every request) ends forgotten sessions; this one ends a session
+    kept alive for days on a shared computer in an agency office or stolen with the cookie. The sign-in time is
+    written at sign-in (note_sign_in), or when a session from before this rule first passes here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            from django.contrib.auth import logout
+            from django.contrib.auth.views import redirect_to_login
+
+            from eproc.core import clock
+
+            now = clock.now().timestamp()
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT, now)
+            if now - signed_in_at > settings.EPROC_SESSION_MAX_SECONDS:
+                logout(request)
+                message = _("Your session has ended: sign in again.")
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"error": message}, status=401)
+                messages.info(request, message)
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "eproc.accounts.middleware.RequireMfaMiddleware",
+    "eproc.accounts.middleware.SessionLifetimeMiddleware",
     "eproc.web.middleware_incident.IncidentMiddleware",
 ]
 
@@ -191,9 +192,11 @@ EPROC_MFA_REQUIRED_ROLES = env.list(
 )
 
 # Sessions expire after a period without activity (sliding window); closing the browser ends them too (the
-# cookie has no "remember me"). There is no absolute lifetime for an active session yet (docs/security.md).
+# cookie has no "remember me").
 SESSION_COOKIE_AGE = env.int("EPROC_SESSION_IDLE_SECONDS", 2 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# However busy, a session ends this long after sign-in (eproc.accounts.middleware.SessionLifetimeMiddleware).
+EPROC_SESSION_MAX_SECONDS = env.int("EPROC_SESSION_MAX_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

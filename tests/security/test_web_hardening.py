@@ -286,6 +286,22 @@ def test_an_idle_session_expires_even_for_the_json_api(client, personas, pinned_
     assert response.status_code == 401
 
 
+@pytest.mark.django_db
+def test_a_busy_session_still_ends_a_working_day_after_sign_in(client, personas, pinned_time, settings):
+    vendor, user = personas.vendor()
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    hour = 60 * 60
+    for _ in range(settings.EPROC_SESSION_MAX_SECONDS // hour):
+        pinned_time.shift(hour)  # active every hour: the idle limit never strikes
+        assert client.get(reverse("dashboard")).status_code == 200
+    pinned_time.shift(hour)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
+    assert client.get(reverse("dashboard")).status_code == 302  # signed out on the server, not just redirected
+    api = client.post(reverse("bids:api_committee_key"), {}, content_type="application/json")
+    assert api.status_code == 401
+
+
 # --- The second factor where configured ---------------------------------------------------------------------------
 
 
