@@ -40,6 +40,15 @@ def contract(contract) -> dict | None:
 
 
 def page(items, *, limit: int, offset: int) -> dict:
-    """limit/offset over a queryset or a list, with the total count."""
-    count = len(items) if isinstance(items, list) else items.count()
-    return {"count": count, "limit": limit, "offset": offset, "items": items[offset : offset + limit]}
+    """limit/offset over a queryset or a list, with the count of matches up to the public list's cap (the same
+    CappedPaginator: a million tenders are not counted on every request)."""
+    from eproc.tenders.search import CappedPaginator
+
+    counted = CappedPaginator(items, limit)
+    return {
+        "count": counted.count,
+        "count_is_capped": counted.capped,
+        "limit": limit,
+        "offset": offset,
+        "items": items[offset : offset + limit],
+    }

@@ -67,7 +67,10 @@ class WorkUnitRef(Schema):
 
 
 class Page(Schema):
-    count: int = Field(description="Items matching the filters, over all pages.")
+    count: int = Field(description="Items matching the filters, over all pages, counted up to 1,000.")
+    count_is_capped: bool = Field(
+        False, description="More than `count` items match: narrow the filters (counting millions would be slow)."
+    )
     limit: int
     offset: int
 

@@ -166,7 +166,11 @@ def situation(tender, now: datetime) -> Situation:
         return Situation("failed")
     if hasattr(tender, "contract"):
         return Situation("contracted")
-    if tender.objections.filter(appeal__isnull=False, appeal__decided_at__isnull=True).exists():
+    # Lists annotate `appeal_pending` (selectors.public_tenders) instead of asking each row.
+    pending = getattr(tender, "appeal_pending", None)
+    if pending is None:
+        pending = tender.objections.filter(appeal__isnull=False, appeal__decided_at__isnull=True).exists()
+    if pending:
         return Situation("halted")
     if tender.announced_at is None:
         if tender.approved_at is not None:

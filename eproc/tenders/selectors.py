@@ -1,14 +1,14 @@
 """Reads of tenders that encode who sees what."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from eproc.core import clock
 from eproc.organizations.roles import Role
 from eproc.organizations.selectors import active_appointments, grants_of
 
-from . import lifecycle
+from . import lifecycle, search
 from .models import Participant, Question, Tender
 from .policies import LPSE_OVERSEERS, RUNNER_ROLES
 
@@ -20,7 +20,15 @@ def tender_or_404(public_id) -> Tender:
 
 
 def public_tenders(*, agency=None, category=None, method=None, year=None, query="") -> QuerySet[Tender]:
-    tenders = Tender.objects.filter(announced_at__isnull=False).select_related("agency", "work_unit")
+    # The contract too: lifecycle.situation asks each listed tender whether it has one.
+    from eproc.evaluation.models import Objection
+
+    halted = Objection.objects.filter(tender=OuterRef("pk"), appeal__isnull=False, appeal__decided_at__isnull=True)
+    tenders = (
+        Tender.objects.filter(announced_at__isnull=False)
+        .select_related("agency", "work_unit", "contract")
+        .annotate(appeal_pending=Exists(halted))
+    )
     if agency:
         tenders = tenders.filter(agency=agency)
     if category:
@@ -29,9 +37,9 @@ def public_tenders(*, agency=None, category=None, method=None, year=None, query=
         tenders = tenders.filter(method=method)
     if year:
         tenders = tenders.filter(fiscal_year=year)
-    if query:
-        tenders = tenders.filter(Q(title__icontains=query) | Q(work_unit__name__icontains=query))
-    return tenders.prefetch_related("stages").order_by("-announced_at")
+    tenders = tenders.prefetch_related("stages").order_by("-announced_at", "-pk")
+    # Full text in title, description, agency, work unit and location; ranked when few enough (search.py).
+    return search.search(tenders, query) if query else tenders
 
 
 def tenders_of_committee(user) -> QuerySet[Tender]:

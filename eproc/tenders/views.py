@@ -4,7 +4,6 @@ workspace and the PPK's approval. Thin: validate, look up through the policy, ca
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +23,7 @@ from eproc.vendors.policies import user_eligibility, vendor_of
 from eproc.web.service_errors import add_service_errors
 
 from . import export as tender_export
-from . import lifecycle, minutes, policies, rules, selectors, services
+from . import lifecycle, minutes, policies, rules, search, selectors, services
 from .forms import AnswerForm, ApprovalForm, DocumentForm, FilterForm, QuestionForm, ScheduleForm, TenderForm
 from .models import Question, Tender, TenderDocument
 
@@ -61,7 +60,7 @@ def public_list(request):
         year=filters.get("year"),
         query=filters.get("q", ""),
     )
-    page = Paginator(tenders, 30).get_page(request.GET.get("page"))
+    page = search.CappedPaginator(tenders, 30).get_page(request.GET.get("page"))
     now = clock.now()
     rows = [(tender, lifecycle.situation(tender, now)) for tender in page]
     query = request.GET.copy()
