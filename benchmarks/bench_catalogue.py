@@ -41,6 +41,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks import machine  # noqa: E402
+
 DEFAULT_OUT_DIR = REPO_ROOT / "benchmarks" / "results"
 DB_NAME = "eproc_bench_catalogue"
 ADMIN_URL = os.environ.get("DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -177,33 +179,11 @@ LISTS = [
 # --- Machine -------------------------------------------------------------------------------------------------------
 
 
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _memory_gib() -> float | None:
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemTotal:"):
-                    return round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    return None
-
-
 def machine_info(backend: str) -> dict:
     info = {
-        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "cpu_model": _cpu_model(),
-        "memory_gib": _memory_gib(),
+        "nproc": machine.cpu_count(),
+        "cpu_model": machine.cpu_model(),
+        "memory_gib": machine.memory_gib(),
         "platform": platform.platform(),
         "python": platform.python_version(),
         "loadavg_at_start": list(os.getloadavg()),
@@ -301,7 +281,7 @@ def run(
     sqlite_path = Path(sqlite_path or REPO_ROOT / "var" / "bench-catalogue.sqlite3")
     sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     database_url = _database_url(backend, sqlite_path, database)
-    machine = machine_info(backend)
+    facts = machine_info(backend)
     timings = {}
     try:
         with tempfile.TemporaryDirectory(prefix="eproc-bench-catalogue-") as work:
@@ -335,7 +315,7 @@ def run(
     result = {
         "benchmark": "catalogue",
         "timestamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": machine,
+        "machine": facts,
         "parameters": {
             "tenders": tenders,
             "backend": backend,

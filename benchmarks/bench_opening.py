@@ -21,7 +21,6 @@ import argparse
 import concurrent.futures
 import datetime
 import hashlib
-import importlib.metadata
 import json
 import os
 import platform
@@ -38,6 +37,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # run as a script: make `eproc` importable (and so for the spawned workers)
     sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks import machine  # noqa: E402
 from eproc.bids import crypto  # noqa: E402
 
 AGE = shutil.which("age") or "/usr/bin/age"
@@ -48,34 +48,16 @@ DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results" / "opening.json"
 # --- Machine -------------------------------------------------------------------------------------------------------
 
 
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _version_of(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
 def machine_info() -> dict:
     age_version = subprocess.run([AGE, "--version"], capture_output=True, text=True, check=True).stdout.strip()
     return {
-        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "cpu_model": _cpu_model(),
+        "nproc": machine.cpu_count(),
+        "cpu_model": machine.cpu_model(),
         "platform": platform.platform(),
         "python": platform.python_version(),
         "age": age_version,
         "age_path": AGE,
-        "pyrage": _version_of("pyrage"),
+        "pyrage": machine.version_of("pyrage"),
     }
 
 
@@ -302,7 +284,7 @@ def run(bids: int, size_mb: float, workers: int, out: Path | None, tmp_dir: Path
     if bids < 1 or workers < 1 or size_mb <= 0:
         raise ValueError("bids and workers must be at least 1 and size_mb positive.")
     size = max(1, int(size_mb * MIB))
-    machine = machine_info()
+    facts = machine_info()
     work = Path(tempfile.mkdtemp(prefix="eproc-bench-opening-", dir=tmp_dir))
     try:
         seed = crypto.new_seed()
@@ -342,7 +324,7 @@ def run(bids: int, size_mb: float, workers: int, out: Path | None, tmp_dir: Path
     result = {
         "benchmark": "opening",
         "timestamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": machine,
+        "machine": facts,
         "parameters": {"bids": bids, "size_mb": size_mb, "workers": workers, "bytes_per_bid": size},
         "total_mb": round(total_bytes / MIB, 2),
         "ciphertext_mb": round(ciphertext_bytes / MIB, 2),

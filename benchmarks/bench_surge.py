@@ -53,6 +53,7 @@ if str(REPO_ROOT) not in sys.path:  # run as a script: make `eproc` importable
 import pyrage  # noqa: E402
 import requests  # noqa: E402
 
+from benchmarks import machine  # noqa: E402
 from eproc.bids import merkle, receipts  # noqa: E402  (pure Python, no Django)
 
 MIB = 1024 * 1024
@@ -215,46 +216,17 @@ print(json.dumps({"media_root": str(settings.MEDIA_ROOT), "envelopes": [
 # --- Machine -------------------------------------------------------------------------------------------------------
 
 
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _version_of(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def _mem_total_gib() -> float | None:
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemTotal:"):
-                    return round(int(line.split()[1]) / 1024**2, 1)
-    except OSError:
-        pass
-    return None
-
-
 def machine_info(tmp_root: Path) -> dict:
     usage = shutil.disk_usage(tmp_root)
     return {
-        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "cpu_model": _cpu_model(),
-        "mem_total_gib": _mem_total_gib(),
+        "nproc": machine.cpu_count(),
+        "cpu_model": machine.cpu_model(),
+        "mem_total_gib": machine.memory_gib(),
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "django": _version_of("django"),
-        "gunicorn": _version_of("gunicorn"),
-        "psycopg": _version_of("psycopg"),
+        "django": machine.version_of("django"),
+        "gunicorn": machine.version_of("gunicorn"),
+        "psycopg": machine.version_of("psycopg"),
         "sqlite": sqlite3.sqlite_version,
         "tmp_dir": str(tmp_root),
         "tmp_dir_free_gib": round(usage.free / 1024**3, 1),
@@ -1063,10 +1035,10 @@ def run(
         raise ValueError("vendors and browsers must be at least 1, size_mb positive and window not negative.")
     if db not in ("sqlite", "postgres", "both"):
         raise ValueError("db must be sqlite, postgres or both.")
-    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    nproc = machine.cpu_count() or 1
     workers = workers or nproc + 1
     postgres_url = postgres_url if postgres_url.endswith("/") else postgres_url + "/"
-    machine = machine_info(tmp_dir or Path(tempfile.gettempdir()))
+    facts = machine_info(tmp_dir or Path(tempfile.gettempdir()))
     databases = ["sqlite", "postgres"] if db == "both" else [db]
     runs = {}
     static = _StaticFiles(tmp_dir)
@@ -1094,7 +1066,7 @@ def run(
     result = {
         "benchmark": "surge",
         "timestamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": machine,
+        "machine": facts,
         "parameters": {
             "vendors": vendors,
             "size_mb": size_mb,
