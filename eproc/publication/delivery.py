@@ -25,22 +25,16 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from http.client import HTTPException
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Func, OuterRef, Q, Subquery
-from django.utils.translation import gettext as _
+from django.db.models import F, OuterRef, Q
 
-from eproc.audit.services import record
 from eproc.core import clock
-from eproc.permissions import require
 
-from . import policies
 from .models import OutboxEntry
 
 logger = logging.getLogger(__name__)
@@ -167,7 +161,7 @@ def _is_due(now: datetime) -> Q:
     return Q(delivered_at__isnull=True) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
 
 
-def _same_process() -> Q:
+def same_process() -> Q:
     """Entries of the contracting process of the outer entry: same ocid (when there is one) or same subject."""
     return Q(subject=OuterRef("subject")) | (Q(ocid=OuterRef("ocid")) & ~Q(ocid=""))
 
@@ -283,115 +277,3 @@ def deliver_due(*, should_stop: Callable[[], bool] = lambda: False) -> Report:
         # further pass needs a delivery, and a delivered entry leaves the queue, so this ends.
         if not progressed:
             return report
-
-
-# --- The administrator's view and replay ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueueSummary:
-    enabled: bool
-    endpoint: str
-    waiting: int
-    failing: int
-    needing_attention: int
-    delivered_today: int
-    oldest_waiting_since: datetime | None
-    last_delivered_at: datetime | None
-
-
-@dataclass(frozen=True)
-class FailingEntry:
-    entry: OutboxEntry
-    needs_attention: bool
-    waiting_behind: int
-
-
-def _start_of_local_day() -> datetime:
-    zone = ZoneInfo(settings.TIME_ZONE)  # the LPSE's own day
-    return datetime.combine(clock.today_in(zone), time.min, tzinfo=zone)
-
-
-def summary() -> QueueSummary:
-    undelivered = OutboxEntry.objects.filter(delivered_at__isnull=True)
-    failing = list(undelivered.filter(attempts__gt=0).values_list("last_error", flat=True))
-    oldest = undelivered.order_by("id").values_list("created_at", flat=True).first()
-    last = OutboxEntry.objects.filter(delivered_at__isnull=False).order_by("-delivered_at")
-    return QueueSummary(
-        enabled=enabled(),
-        endpoint=endpoint_label(),
-        waiting=undelivered.count(),
-        failing=len(failing),
-        needing_attention=sum(1 for error in failing if needs_attention(error)),
-        delivered_today=OutboxEntry.objects.filter(delivered_at__gte=_start_of_local_day()).count(),
-        oldest_waiting_since=oldest,
-        last_delivered_at=last.values_list("delivered_at", flat=True).first(),
-    )
-
-
-def failing_entries(limit: int = 200) -> list[FailingEntry]:
-    """Undelivered entries that have failed at least once, oldest first, each with how many later changes of its
-    process wait behind it."""
-    behind = (
-        OutboxEntry.objects.filter(_same_process(), delivered_at__isnull=True, id__gt=OuterRef("id"))
-        .order_by()
-        .annotate(count=Func(F("id"), function="COUNT"))
-        .values("count")
-    )
-    rows = (
-        OutboxEntry.objects.filter(delivered_at__isnull=True, attempts__gt=0)
-        .annotate(waiting_behind=Subquery(behind))
-        .order_by("id")[:limit]
-    )
-    return [FailingEntry(row, needs_attention(row.last_error), row.waiting_behind or 0) for row in rows]
-
-
-def _lock_for_replay(rows):
-    # Skip an entry a worker is posting right now (it is being tried anyway) instead of making the page wait for
-    # the portal's timeout. SQLite ignores the lock: one worker, and writes there are serialised anyway.
-    return rows.select_for_update(skip_locked=True) if connection.features.has_select_for_update_skip_locked else rows
-
-
-@transaction.atomic
-def replay(*, actor, entry: OutboxEntry) -> OutboxEntry:
-    """The administrator asks for an entry to be tried now rather than at the end of its backoff (Pasal 9(7)c-d),
-    typically after the portal or our configuration was fixed. The backoff itself goes on counting."""
-    require(policies.can_manage_outbox(actor))
-    locked = _lock_for_replay(OutboxEntry.objects.filter(pk=entry.pk)).first()
-    if locked is None:
-        raise ValidationError(_("This change is being sent right now."))
-    if locked.delivered_at is not None:
-        raise ValidationError(_("This change has already reached the national portal."))
-    previous = locked.next_attempt_at
-    locked.next_attempt_at = clock.now()
-    locked.save(update_fields=["next_attempt_at"])
-    record(
-        actor=actor,
-        action="publication.outbox_replayed",
-        target=locked,
-        data={
-            "idempotency_key": locked.key,
-            "attempts": locked.attempts,
-            "last_error": locked.last_error,
-            "was_due_at": previous,
-        },
-    )
-    return locked
-
-
-@transaction.atomic
-def replay_failing(*, actor) -> int:
-    """Every failing entry is tried at the next pass of the worker. Returns how many."""
-    require(policies.can_manage_outbox(actor))
-    now = clock.now()
-    rows = _lock_for_replay(OutboxEntry.objects.filter(delivered_at__isnull=True, attempts__gt=0).order_by("id"))
-    ids, keys = [], []
-    for pk, key in rows.values_list("id", "key"):
-        ids.append(pk)
-        keys.append(key)
-    if not ids:
-        raise ValidationError(_("No failing change to replay."))
-    for start in range(0, len(ids), 500):  # bounded IN lists (SQLite limits the number of parameters)
-        OutboxEntry.objects.filter(pk__in=ids[start : start + 500]).update(next_attempt_at=now)
-    record(actor=actor, action="publication.outbox_replayed_all", data={"idempotency_keys": keys, "count": len(keys)})
-    return len(keys)

@@ -1,5 +1,5 @@
 """The LPSE administrator's view of the national-portal outbox: what waits, what fails and why, and replay.
-Thin: policy, one read or one write from delivery.py."""
+Thin: policy, one read (selectors.py) or one write (services.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from eproc.permissions import require_or_404
 
-from . import delivery, policies
+from . import policies, selectors, services
 from .models import OutboxEntry
 
 
@@ -21,8 +21,8 @@ def overview(request):
         request,
         "outbox/overview.html",
         {
-            "summary": delivery.summary(),
-            "failing": delivery.failing_entries(),
+            "summary": selectors.summary(),
+            "failing": selectors.failing_entries(),
             "can_manage": policies.can_manage_outbox(request.user),
         },
     )
@@ -35,11 +35,11 @@ def replay(request):
     require_or_404(policies.can_manage_outbox(request.user))
     try:
         if request.POST.get("all"):
-            count = delivery.replay_failing(actor=request.user)
+            count = services.replay_failing(actor=request.user)
             messages.success(request, _("Changes to be sent at the next pass: %(count)s.") % {"count": count})
         elif request.POST.get("entry", "").isdigit():
             entry = get_object_or_404(OutboxEntry, pk=int(request.POST["entry"]))
-            delivery.replay(actor=request.user, entry=entry)
+            services.replay(actor=request.user, entry=entry)
             messages.success(request, _("%(key)s will be sent at the next pass.") % {"key": entry.key})
         else:
             messages.error(request, _("Choose what to replay."))

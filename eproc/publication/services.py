@@ -3,13 +3,17 @@ transaction, so a change and its publication commit together or not at all."""
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+from eproc.audit.services import record
 from eproc.core import clock
+from eproc.permissions import require
 
-from . import ocds
+from . import ocds, policies
 from .models import OutboxEntry
 
 # Any constant will do: it names the one lock that orders publishing transactions on PostgreSQL.
@@ -68,3 +72,57 @@ def enqueue(*, kind: str, subject: str, payload: dict) -> OutboxEntry | None:
         payload=json.loads(json.dumps(payload, cls=DjangoJSONEncoder)),
         created_at=clock.now(),
     )
+
+
+# --- The administrator's replay of the national-portal queue (delivery.py sends) ---------------------------------
+
+
+def _lock_for_replay(rows):
+    # Skip an entry a worker is posting right now (it is being tried anyway) instead of making the page wait for
+    # the portal's timeout. SQLite ignores the lock: one worker, and writes there are serialised anyway.
+    return rows.select_for_update(skip_locked=True) if connection.features.has_select_for_update_skip_locked else rows
+
+
+@transaction.atomic
+def replay(*, actor, entry: OutboxEntry) -> OutboxEntry:
+    """The administrator asks for an entry to be tried now rather than at the end of its backoff (Pasal 9(7)c-d),
+    typically after the portal or our configuration was fixed. The backoff itself goes on counting."""
+    require(policies.can_manage_outbox(actor))
+    locked = _lock_for_replay(OutboxEntry.objects.filter(pk=entry.pk)).first()
+    if locked is None:
+        raise ValidationError(_("This change is being sent right now."))
+    if locked.delivered_at is not None:
+        raise ValidationError(_("This change has already reached the national portal."))
+    previous = locked.next_attempt_at
+    locked.next_attempt_at = clock.now()
+    locked.save(update_fields=["next_attempt_at"])
+    record(
+        actor=actor,
+        action="publication.outbox_replayed",
+        target=locked,
+        data={
+            "idempotency_key": locked.key,
+            "attempts": locked.attempts,
+            "last_error": locked.last_error,
+            "was_due_at": previous,
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def replay_failing(*, actor) -> int:
+    """Every failing entry is tried at the next pass of the worker. Returns how many."""
+    require(policies.can_manage_outbox(actor))
+    now = clock.now()
+    rows = _lock_for_replay(OutboxEntry.objects.filter(delivered_at__isnull=True, attempts__gt=0).order_by("id"))
+    ids, keys = [], []
+    for pk, key in rows.values_list("id", "key"):
+        ids.append(pk)
+        keys.append(key)
+    if not ids:
+        raise ValidationError(_("No failing change to replay."))
+    for start in range(0, len(ids), 500):  # bounded IN lists (SQLite limits the number of parameters)
+        OutboxEntry.objects.filter(pk__in=ids[start : start + 500]).update(next_attempt_at=now)
+    record(actor=actor, action="publication.outbox_replayed_all", data={"idempotency_keys": keys, "count": len(keys)})
+    return len(keys)

@@ -14,7 +14,7 @@ from eproc.audit.models import AuditEvent
 from eproc.core import clock
 from eproc.organizations.roles import Role
 from eproc.planning import services as planning
-from eproc.publication import delivery
+from eproc.publication import delivery, selectors
 from eproc.publication.models import OutboxEntry
 from eproc.publication.services import enqueue
 
@@ -117,7 +117,7 @@ def test_a_delivery_counts_for_today_and_leaves_the_failing_list(client, persona
 def test_each_failing_change_says_how_many_later_changes_wait_behind_it(client, personas, failing):
     with transaction.atomic():
         enqueue(kind="plan.changed", subject=failing[0].subject, payload={"budget": "500000000"})
-    rows = {row.entry.key: row for row in delivery.failing_entries()}
+    rows = {row.entry.key: row for row in selectors.failing_entries()}
     assert rows[failing[0].key].waiting_behind == 1 and rows[failing[1].key].waiting_behind == 0
     assert not rows[failing[0].key].needs_attention  # a refused connection is an outage, not a refusal
     html = _client_for(client, personas.lpse_admin).get(reverse("outbox:overview")).content.decode()
