@@ -339,7 +339,17 @@ EPROC_PORTAL_BACKOFF_CAP_SECONDS = env.int("EPROC_PORTAL_BACKOFF_CAP_SECONDS", 3
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # JSON lines by default (eproc.core.logs); EPROC_LOG_FORMAT=text for a person reading a terminal.
+    "formatters": {
+        "json": {"()": "eproc.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.str("EPROC_LOG_FORMAT", "text" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("EPROC_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

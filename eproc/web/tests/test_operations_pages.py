@@ -53,3 +53,22 @@ def test_an_error_page_shows_an_incident_code_that_is_in_the_log(db, caplog):
     assert code.startswith("INC-")
     assert "rahasia internal" not in page
     assert code in caplog.text and "rahasia internal" in caplog.text
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_incident_is_one_json_line_with_its_code_as_a_field(db, caplog):
+    """Structured logs (issue 7.8): the log collector finds an incident by its code, without parsing prose."""
+    import json
+
+    from eproc.core.logs import JsonFormatter
+
+    caplog.set_level(logging.ERROR, logger="eproc.incidents")
+    response = Client(raise_request_exception=False).get("/boom/")
+    code = response.content.decode().split("data-incident>")[1].split("<")[0]
+    [record] = [record for record in caplog.records if record.name == "eproc.incidents"]
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["level"] == "ERROR" and entry["logger"] == "eproc.incidents"
+    assert entry["incident"] == code and entry["method"] == "GET" and entry["path"] == "/boom/"
+    assert "rahasia internal" in entry["exception"]
