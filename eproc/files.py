@@ -163,11 +163,16 @@ def save_content_addressed(storage_name: str, source, *, size: int, storage=None
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
-    directory_handle = os.open(directory, os.O_RDONLY)
+    fsync_directory(directory)  # the rename itself survives a power cut
+
+
+def fsync_directory(directory: str) -> None:
+    """Flush a directory's entries to disk, so that a file just renamed into it is there after a power cut."""
+    handle = os.open(directory, os.O_RDONLY)
     try:
-        os.fsync(directory_handle)  # the rename itself survives a power cut
+        os.fsync(handle)
     finally:
-        os.close(directory_handle)
+        os.close(handle)
 
 
 @contextmanager

@@ -2,14 +2,12 @@
 
 import hashlib
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -17,12 +15,11 @@ from django.utils.translation import gettext as _
 
 from eproc.audit.services import record
 from eproc.core import clock
-from eproc.files import save_content_addressed
 from eproc.organizations.roles import Role
 from eproc.organizations.selectors import grants_of
 from eproc.permissions import require
 
-from . import crypto, log, notifications, policies, receipts
+from . import crypto, log, notifications, policies, receipts, uploads
 from .keys import signing_key
 from .models import BoxShare, CommitteeKey, Envelope, OpenedEnvelope, Opening, SealedBox
 
@@ -307,6 +304,8 @@ def commit_envelope(*, actor, box: SealedBox, sha256: str, size: int) -> Envelop
     for old in previous:
         old.superseded_at = now
         old.save(update_fields=["superseded_at"])
+        # What was uploaded for the replaced bid is no longer wanted (and is never opened); a sealed one stays.
+        transaction.on_commit(lambda old=old: uploads.discard(old))
     envelope = Envelope(
         box=box,
         bidder=actor,
@@ -335,10 +334,6 @@ def commit_envelope(*, actor, box: SealedBox, sha256: str, size: int) -> Envelop
         },
     )
     return envelope
-
-
-def _chunk_name(envelope: Envelope, offset: int) -> str:
-    return f"bids/partial/{envelope.public_id}/{offset:016d}.part"
 
 
 def _check_bytes_window(envelope: Envelope, now):
@@ -370,71 +365,37 @@ def receive_chunk(*, actor, envelope: Envelope, offset: int, stream, length: int
     """Store one chunk of a committed bid. Chunks arrive in order; a client that lost its connection asks for
     `received_size` and resumes there. Each chunk is its own short request and transaction (DESIGN 8).
 
-    The body is read from the network before the transaction opens (once the request has been checked): otherwise a
-    vendor on a slow line holds the envelope's lock, and on SQLite the database's only write lock, for as long as
-    its chunk takes to arrive, and every other upload and every page that writes queues behind it at the deadline
-    (benchmarks/bench_surge.py). Everything is checked again under the lock."""
+    The body is written (uploads.write_chunk) before the transaction opens, once the request has been checked:
+    otherwise a vendor on a slow line holds the envelope's lock, and on SQLite the database's only write lock, for as
+    long as its chunk takes to arrive, and every other upload and every page that writes queues behind it at the
+    deadline (benchmarks/bench_surge.py). Everything is checked again under the lock before the chunk counts."""
     envelope = Envelope.objects.select_related("box").get(pk=envelope.pk)
     require(envelope.bidder_id == actor.pk)
     _check_chunk(envelope, offset, length)
-    with tempfile.TemporaryFile() as spool:
-        remaining = length
-        while remaining:
-            block = stream.read(min(remaining, 1024 * 1024))
-            if not block:
-                raise ValidationError(_("The chunk ended early; send it again."))
-            spool.write(block)
-            remaining -= len(block)
-        with transaction.atomic():
-            # of=("self",): the envelope's row only. Without it PostgreSQL also locks the joined box row, which every
-            # upload to the box shares: chunks would queue one at a time, and deadlock with a commitment that holds
-            # the audit chain's head and waits for the box row at its COMMIT (the deferred foreign key check).
-            envelope = Envelope.objects.select_for_update(of=("self",)).select_related("box").get(pk=envelope.pk)
-            _check_chunk(envelope, offset, length)
-            spool.seek(0)
-            name = _chunk_name(envelope, offset)
-            if default_storage.exists(name):  # a retried chunk whose first attempt lost its response
-                default_storage.delete(name)
-            default_storage.save(name, File(spool))
-            envelope.received_size = offset + length
-            envelope.save(update_fields=["received_size"])
-            record(
-                actor=actor,
-                action="bids.envelope.chunk_received",
-                target=envelope,
-                agency=envelope.box.agency,
-                data={"offset": offset, "length": length},
-            )
+    uploads.write_chunk(envelope, offset, stream, length)
+    with transaction.atomic():
+        # of=("self",): the envelope's row only. Without it PostgreSQL also locks the joined box row, which every
+        # upload to the box shares: chunks would queue one at a time, and deadlock with a commitment that holds
+        # the audit chain's head and waits for the box row at its COMMIT (the deferred foreign key check).
+        envelope = Envelope.objects.select_for_update(of=("self",)).select_related("box").get(pk=envelope.pk)
+        _check_chunk(envelope, offset, length)
+        envelope.received_size = offset + length
+        envelope.save(update_fields=["received_size"])
+        record(
+            actor=actor,
+            action="bids.envelope.chunk_received",
+            target=envelope,
+            agency=envelope.box.agency,
+            data={"offset": offset, "length": length},
+        )
     return envelope
 
 
-def _assemble(envelope: Envelope, destination) -> tuple[str, int]:
-    """Concatenate the chunks in order into `destination`, hashing as they stream past."""
-    digest = hashlib.sha256()
-    size = 0
-    offset = 0
-    while offset < envelope.received_size:
-        with default_storage.open(_chunk_name(envelope, offset), "rb") as chunk:
-            for block in iter(lambda: chunk.read(1024 * 1024), b""):
-                digest.update(block)
-                destination.write(block)
-                size += len(block)
-        offset = size
-    return digest.hexdigest(), size
-
-
-def _drop_chunks(envelope: Envelope):
-    directory = f"bids/partial/{envelope.public_id}"
-    if default_storage.exists(directory):
-        for name in default_storage.listdir(directory)[1]:
-            default_storage.delete(f"{directory}/{name}")
-
-
 def complete_envelope(*, actor, envelope: Envelope) -> Envelope:
-    """Check the assembled bytes against the commitment and keep them under their SHA-256. Bytes that finish
+    """Check the uploaded bytes against the commitment and keep them under their SHA-256. Bytes that finish
     after the deadline are accepted only inside the grace period and only if they match exactly (DESIGN 5).
 
-    Not one transaction on purpose: the bytes are assembled and hashed outside any transaction (a large bid must
+    Not one transaction on purpose: the bytes are hashed and stored outside any transaction (a large bid must
     not hold the database's write lock), then a short transaction records the result after checking again."""
     with transaction.atomic():
         envelope = Envelope.objects.select_for_update(of=("self",)).select_related("box", "bidder").get(pk=envelope.pk)
@@ -445,28 +406,23 @@ def complete_envelope(*, actor, envelope: Envelope) -> Envelope:
                 _("The upload is not complete: %(received)s of %(size)s bytes received.")
                 % {"received": envelope.received_size, "size": envelope.ciphertext_size}
             )
-    with tempfile.TemporaryFile() as assembled:
-        sha256, size = _assemble(envelope, assembled)
-        if sha256 != envelope.ciphertext_sha256 or size != envelope.ciphertext_size:
-            _refuse_bytes(actor, envelope, "mismatch")
-            raise ValidationError(
-                _(
-                    "The uploaded bytes do not match the committed SHA-256 and size; nothing was "
-                    "kept. Upload the exact file you committed."
-                )
+    try:
+        # Stored under a temporary name (the upload's own) and renamed: a server killed mid-write leaves no partial
+        # bid under the name a receipt would point to (tests/security/test_crash_during_uploads.py).
+        name = uploads.seal(envelope)
+    except uploads.BytesMismatch:
+        _refuse_bytes(actor, envelope, "mismatch")
+        raise ValidationError(
+            _(
+                "The uploaded bytes do not match the committed SHA-256 and size; nothing was "
+                "kept. Upload the exact file you committed."
             )
-        assembled.seek(0)
-        try:
-            crypto.check_age_header(assembled)
-        except crypto.AgeHeaderError as error:
-            _refuse_bytes(actor, envelope, "not-age")
-            raise ValidationError(
-                _("The file is not a bid sealed with age to this box: %(reason)s") % {"reason": error}
-            ) from error
-        name = f"bids/sealed/{sha256[:2]}/{sha256}.age"
-        # Written under a temporary name and renamed: a server killed mid-write leaves no partial bid under the
-        # name a receipt would point to (tests/security/test_crash_during_uploads.py).
-        save_content_addressed(name, assembled, size=size)
+        ) from None
+    except crypto.AgeHeaderError as error:
+        _refuse_bytes(actor, envelope, "not-age")
+        raise ValidationError(
+            _("The file is not a bid sealed with age to this box: %(reason)s") % {"reason": error}
+        ) from error
     with transaction.atomic():
         envelope = Envelope.objects.select_for_update(of=("self",)).select_related("box", "bidder").get(pk=envelope.pk)
         now = clock.now()
@@ -484,12 +440,12 @@ def complete_envelope(*, actor, envelope: Envelope) -> Envelope:
             agency=envelope.box.agency,
             data={
                 "box": envelope.box.public_id,
-                "ciphertext_sha256": sha256,
+                "ciphertext_sha256": envelope.ciphertext_sha256,
                 "log_index": entry.index,
                 "after_deadline": now >= envelope.box.deadline,
             },
         )
-    _drop_chunks(envelope)
+    uploads.discard(envelope)  # chunk objects of an object store; the local upload file was renamed
     return envelope
 
 
@@ -505,7 +461,7 @@ def _refuse_bytes(actor, envelope: Envelope, reason: str):
             agency=envelope.box.agency,
             data={"reason": reason},
         )
-    _drop_chunks(envelope)
+    uploads.discard(envelope)
 
 
 # --- Opening (Pembukaan Dokumen Penawaran) ---------------------------------------------------------------------
