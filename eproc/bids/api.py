@@ -11,6 +11,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_http_methods
 
+from eproc.core import arrival
+
 from . import log, policies, services
 from .keys import public_key_text
 from .models import BoxShare, Envelope, LogEntry, SealedBox
@@ -84,7 +86,13 @@ def commit(request, box_id):
         size = int(data.get("size"))
     except (TypeError, ValueError) as error:
         raise ValidationError("size must be a whole number of bytes / size harus bilangan bulat.") from error
-    envelope = services.commit_envelope(actor=request.user, box=box, sha256=str(data.get("sha256", "")), size=size)
+    envelope = services.commit_envelope(
+        actor=request.user,
+        box=box,
+        sha256=str(data.get("sha256", "")),
+        size=size,
+        received_at=arrival.received_at(request),
+    )
     return JsonResponse(_envelope_state(envelope), status=201)
 
 
@@ -102,14 +110,21 @@ def chunk(request, envelope_id, offset):
         raise ValidationError("Content-Length is required / Content-Length wajib.") from error
     # The request body is streamed from the socket into storage, never read whole into memory.
     envelope = services.receive_chunk(
-        actor=request.user, envelope=envelope, offset=offset, stream=request, length=length
+        actor=request.user,
+        envelope=envelope,
+        offset=offset,
+        stream=request,
+        length=length,
+        received_at=arrival.received_at(request),
     )
     return JsonResponse(_envelope_state(envelope))
 
 
 @api_view("POST")
 def complete(request, envelope_id):
-    envelope = services.complete_envelope(actor=request.user, envelope=_own_envelope(request, envelope_id))
+    envelope = services.complete_envelope(
+        actor=request.user, envelope=_own_envelope(request, envelope_id), received_at=arrival.received_at(request)
+    )
     return JsonResponse(_envelope_state(envelope))
 
 

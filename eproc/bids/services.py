@@ -280,13 +280,14 @@ def _append_receipt(envelope: Envelope, *, bytes_received: bool):
 
 
 @transaction.atomic
-def commit_envelope(*, actor, box: SealedBox, sha256: str, size: int) -> Envelope:
+def commit_envelope(*, actor, box: SealedBox, sha256: str, size: int, received_at: datetime | None = None) -> Envelope:
     """Register the SHA-256 and size of a sealed bid: the small, receipted request that must arrive before the
-    deadline (DESIGN 5). A later commitment by the same bidder replaces this one; the last one counts."""
+    deadline (DESIGN 5). A later commitment by the same bidder replaces this one; the last one counts.
+    `received_at`: when the request reached the LPSE (core.arrival), if not now; it is the commitment's time."""
     require(policies.can_submit_bid(actor, box))
     _require_eligible(actor)
     _refuse_if_closed(box)
-    now = clock.now()
+    now = received_at or clock.now()
     # Pasal 1(5): the offer is made at the time set in the documents. One millisecond late is late.
     if now < box.upload_opens_at:
         raise ValidationError(_("The upload window has not opened yet."))
@@ -346,8 +347,8 @@ def _check_bytes_window(envelope: Envelope, now):
         raise ValidationError(_("The time for completing committed bids has passed."))
 
 
-def _check_chunk(envelope: Envelope, offset: int, length: int) -> None:
-    _check_bytes_window(envelope, clock.now())
+def _check_chunk(envelope: Envelope, offset: int, length: int, now: datetime) -> None:
+    _check_bytes_window(envelope, now)
     if offset != envelope.received_size:
         raise ValidationError(
             _("Expected the chunk at byte %(expected)s; resume from there.") % {"expected": envelope.received_size}
@@ -361,24 +362,28 @@ def _check_chunk(envelope: Envelope, offset: int, length: int) -> None:
         raise ValidationError(_("The upload is larger than the committed size."))
 
 
-def receive_chunk(*, actor, envelope: Envelope, offset: int, stream, length: int) -> Envelope:
+def receive_chunk(
+    *, actor, envelope: Envelope, offset: int, stream, length: int, received_at: datetime | None = None
+) -> Envelope:
     """Store one chunk of a committed bid. Chunks arrive in order; a client that lost its connection asks for
     `received_size` and resumes there. Each chunk is its own short request and transaction (DESIGN 8).
 
     The body is written (uploads.write_chunk) before the transaction opens, once the request has been checked:
     otherwise a vendor on a slow line holds the envelope's lock, and on SQLite the database's only write lock, for as
     long as its chunk takes to arrive, and every other upload and every page that writes queues behind it at the
-    deadline (benchmarks/bench_surge.py). Everything is checked again under the lock before the chunk counts."""
+    deadline (benchmarks/bench_surge.py). Everything is checked again under the lock before the chunk counts.
+    `received_at`: when the request reached the LPSE (core.arrival), if not now."""
+    now = received_at or clock.now()
     envelope = Envelope.objects.select_related("box").get(pk=envelope.pk)
     require(envelope.bidder_id == actor.pk)
-    _check_chunk(envelope, offset, length)
+    _check_chunk(envelope, offset, length, now)
     uploads.write_chunk(envelope, offset, stream, length)
     with transaction.atomic():
         # of=("self",): the envelope's row only. Without it PostgreSQL also locks the joined box row, which every
         # upload to the box shares: chunks would queue one at a time, and deadlock with a commitment that holds
         # the audit chain's head and waits for the box row at its COMMIT (the deferred foreign key check).
         envelope = Envelope.objects.select_for_update(of=("self",)).select_related("box").get(pk=envelope.pk)
-        _check_chunk(envelope, offset, length)
+        _check_chunk(envelope, offset, length, now)
         envelope.received_size = offset + length
         envelope.save(update_fields=["received_size"])
         record(
@@ -391,16 +396,18 @@ def receive_chunk(*, actor, envelope: Envelope, offset: int, stream, length: int
     return envelope
 
 
-def complete_envelope(*, actor, envelope: Envelope) -> Envelope:
+def complete_envelope(*, actor, envelope: Envelope, received_at: datetime | None = None) -> Envelope:
     """Check the uploaded bytes against the commitment and keep them under their SHA-256. Bytes that finish
     after the deadline are accepted only inside the grace period and only if they match exactly (DESIGN 5).
 
     Not one transaction on purpose: the bytes are hashed and stored outside any transaction (a large bid must
-    not hold the database's write lock), then a short transaction records the result after checking again."""
+    not hold the database's write lock), then a short transaction records the result after checking again.
+    `received_at`: when the request reached the LPSE (core.arrival), if not now; the bytes count as received then."""
+    now = received_at or clock.now()
     with transaction.atomic():
         envelope = Envelope.objects.select_for_update(of=("self",)).select_related("box", "bidder").get(pk=envelope.pk)
         require(envelope.bidder_id == actor.pk)
-        _check_bytes_window(envelope, clock.now())
+        _check_bytes_window(envelope, now)
         if envelope.received_size != envelope.ciphertext_size:
             raise ValidationError(
                 _("The upload is not complete: %(received)s of %(size)s bytes received.")
@@ -425,7 +432,6 @@ def complete_envelope(*, actor, envelope: Envelope) -> Envelope:
         ) from error
     with transaction.atomic():
         envelope = Envelope.objects.select_for_update(of=("self",)).select_related("box", "bidder").get(pk=envelope.pk)
-        now = clock.now()
         _check_bytes_window(envelope, now)
         envelope.storage_name = name
         envelope.bytes_completed_at = now

@@ -324,6 +324,12 @@ EPROC_SIGNING_KEY = env.str("EPROC_SIGNING_KEY", "")
 EPROC_LOG_ORIGIN = env.str("EPROC_LOG_ORIGIN", f"{EPROC_LPSE['name']} - log penawaran")
 EPROC_MAX_BID_BYTES = env.int("EPROC_MAX_BID_BYTES", 2 * 1024**3)
 EPROC_MAX_BID_CHUNK_BYTES = env.int("EPROC_MAX_BID_CHUNK_BYTES", 16 * 1024**2)
+# Bid deadlines are judged by when a request reached the reverse proxy, not when an app worker got to it
+# (eproc/core/arrival.py): the header nginx stamps (`proxy_set_header X-Request-Start "t=${msec}";`), empty to use
+# the app's clock; set it only behind a proxy that overwrites the header. A stamp older than the maximum wait is
+# not believed.
+EPROC_REQUEST_START_HEADER = env.str("EPROC_REQUEST_START_HEADER", "")
+EPROC_REQUEST_START_MAX_WAIT_SECONDS = env.int("EPROC_REQUEST_START_MAX_WAIT_SECONDS", 120)
 EPROC_BID_OPENING_WORKERS = env.int("EPROC_BID_OPENING_WORKERS", 2)
 
 # --- National-portal outbox (Pasal 12b; DESIGN 7) ---------------------------------------------------------------

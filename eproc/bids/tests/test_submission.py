@@ -53,6 +53,77 @@ def test_a_commitment_one_millisecond_after_the_deadline_is_refused(client, make
     assert not Envelope.objects.exists()
 
 
+def test_a_commitment_stamped_by_the_proxy_before_the_deadline_is_accepted_when_handled_after_it(
+    client, make_box, bidder, pinned_time, settings
+):
+    """Pasal 1(5): the offer counts from when it reached the LPSE. At the deadline a commitment can wait in the app
+    server's queue behind the uploads; nginx stamped it on arrival (core.arrival), and that stamp is its time."""
+    settings.EPROC_REQUEST_START_HEADER = "X-Request-Start"
+    box = make_box()
+    client.force_login(bidder)
+    pinned_time.move_to(DEADLINE + timedelta(seconds=4))
+    arrived = DEADLINE - timedelta(milliseconds=300)
+    sealed = seal(box, b"tepat waktu, lama antre")
+
+    response = client.post(
+        reverse("bids:api_commit", args=[box.public_id]),
+        {"sha256": hashlib.sha256(sealed).hexdigest(), "size": len(sealed)},
+        content_type="application/json",
+        headers={"X-Request-Start": f"t={arrived.timestamp():.3f}"},
+    )
+
+    assert response.status_code == 201, response.json()
+    envelope = Envelope.objects.get(public_id=response.json()["envelope"])
+    assert envelope.committed_at == arrived
+    assert response.json()["receipt"]["body"]["committed_at"] == arrived.isoformat()
+
+
+def test_a_commitment_stamped_by_the_proxy_after_the_deadline_is_refused(
+    client, make_box, bidder, pinned_time, settings
+):
+    settings.EPROC_REQUEST_START_HEADER = "X-Request-Start"
+    box = make_box()
+    client.force_login(bidder)
+    pinned_time.move_to(DEADLINE + timedelta(seconds=1))
+    arrived = DEADLINE + timedelta(milliseconds=1)
+    sealed = seal(box, b"terlambat")
+
+    response = client.post(
+        reverse("bids:api_commit", args=[box.public_id]),
+        {"sha256": hashlib.sha256(sealed).hexdigest(), "size": len(sealed)},
+        content_type="application/json",
+        headers={"X-Request-Start": f"t={arrived.timestamp():.3f}"},
+    )
+
+    assert response.status_code == 400
+    assert not Envelope.objects.exists()
+
+
+def test_bytes_stamped_by_the_proxy_within_the_grace_period_complete_the_bid_after_it(
+    client, make_box, bidder, pinned_time, settings
+):
+    settings.EPROC_REQUEST_START_HEADER = "X-Request-Start"
+    box = make_box()
+    client.force_login(bidder)
+    sealed = seal(box, b"isi penawaran")
+    envelope_id = commit(client, box, sealed).json()["envelope"]
+    arrived = DEADLINE + GRACE - timedelta(seconds=1)
+    stamp = {"X-Request-Start": f"t={arrived.timestamp():.3f}"}
+    pinned_time.move_to(DEADLINE + GRACE + timedelta(seconds=2))
+
+    chunk = client.put(
+        reverse("bids:api_chunk", args=[envelope_id, 0]),
+        sealed,
+        content_type="application/octet-stream",
+        headers=stamp,
+    )
+    completed = client.post(reverse("bids:api_complete", args=[envelope_id]), headers=stamp)
+
+    assert chunk.status_code == 200, chunk.json()
+    assert completed.status_code == 200, completed.json()
+    assert Envelope.objects.get(public_id=envelope_id).bytes_completed_at == arrived
+
+
 def test_a_commitment_before_the_window_opens_is_refused(make_box, bidder, pinned_time):
     box = make_box()
     pinned_time.move_to(OPENS - MS)
