@@ -43,7 +43,7 @@ def note_sign_in(sender, request, user, **kwargs):
     from eproc.core import clock
 
     if request is not None and hasattr(request, "session"):
-        request.session[SIGNED_IN_AT] = clock.now().timestamp()
+        request.session[SIGNED_IN_AT] = request.session[RENEWED_AT] = clock.now().timestamp()
 
 
 class SessionLifetimeMiddleware:
@@ -73,3 +73,30 @@ class SessionLifetimeMiddleware:
                 messages.info(request, message)
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+RENEWED_AT = "eproc_session_renewed_at"
+
+
+class SessionRenewalMiddleware:
+    """Slide a signed-in session's idle expiry (SESSION_COOKIE_AGE) forward, at most once every
+    EPROC_SESSION_RENEW_SECONDS. Django's SESSION_SAVE_EVERY_REQUEST writes the session row on every request: at a
+    bid deadline that is a database write, and a wait for the disk, per 4 MiB chunk of every upload
+    (benchmarks/bench_surge.py). An idle session therefore ends between SESSION_COOKIE_AGE minus the renewal
+    interval and SESSION_COOKIE_AGE after its last request. Sits inside SessionMiddleware, which saves the session
+    (and renews the cookie) when this marks it changed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            from eproc.core import clock
+
+            now = clock.now().timestamp()
+            if now - session.get(RENEWED_AT, 0) >= settings.EPROC_SESSION_RENEW_SECONDS:
+                session[RENEWED_AT] = now
+        return response

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from eproc.audit.services import record
@@ -379,6 +379,13 @@ def receive_chunk(
     _check_chunk(envelope, offset, length, now)
     uploads.write_chunk(envelope, offset, stream, length)
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A chunk's progress need not wait for the disk: a crash may forget the last chunks acknowledged (and
+            # their audit events, in the same transaction), and the client resumes from the received size it then
+            # reads. Commitments and completions, which carry receipts, still wait. At the deadline this keeps the
+            # audit chain's lock, held until commit, from queueing every upload behind the disk's flushes.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         # of=("self",): the envelope's row only. Without it PostgreSQL also locks the joined box row, which every
         # upload to the box shares: chunks would queue one at a time, and deadlock with a commitment that holds
         # the audit chain's head and waits for the box row at its COMMIT (the deferred foreign key check).

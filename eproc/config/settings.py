@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "eproc.monitoring.middleware.RequestCounterMiddleware",  # requests per minute for the capacity panel
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "eproc.accounts.middleware.SessionRenewalMiddleware",  # inside SessionMiddleware, which saves what it renews
     "eproc.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -194,7 +195,10 @@ EPROC_MFA_REQUIRED_ROLES = env.list(
 # Sessions expire after a period without activity (sliding window); closing the browser ends them too (the
 # cookie has no "remember me").
 SESSION_COOKIE_AGE = env.int("EPROC_SESSION_IDLE_SECONDS", 2 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The window slides at most once a minute (eproc.accounts.middleware.SessionRenewalMiddleware), not on every request:
+# saving the session on every request is a database write per request, per upload chunk at a bid deadline.
+SESSION_SAVE_EVERY_REQUEST = False
+EPROC_SESSION_RENEW_SECONDS = env.int("EPROC_SESSION_RENEW_SECONDS", 60)
 # However busy, a session ends this long after sign-in (eproc.accounts.middleware.SessionLifetimeMiddleware).
 EPROC_SESSION_MAX_SECONDS = env.int("EPROC_SESSION_MAX_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True

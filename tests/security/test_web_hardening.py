@@ -164,8 +164,10 @@ from django.conf import settings
 names = ["DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE",
          "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
          "SECURE_CONTENT_TYPE_NOSNIFF", "X_FRAME_OPTIONS", "SECURE_PROXY_SSL_HEADER", "SILENCED_SYSTEM_CHECKS",
-         "SESSION_COOKIE_AGE", "SESSION_SAVE_EVERY_REQUEST", "ACCOUNT_SESSION_REMEMBER", "SECURE_REFERRER_POLICY"]
-print(json.dumps({name: getattr(settings, name) for name in names}))
+         "SESSION_COOKIE_AGE", "EPROC_SESSION_RENEW_SECONDS", "ACCOUNT_SESSION_REMEMBER", "SECURE_REFERRER_POLICY"]
+values = {name: getattr(settings, name) for name in names}
+values["SESSION_RENEWAL_INSTALLED"] = "eproc.accounts.middleware.SessionRenewalMiddleware" in settings.MIDDLEWARE
+print(json.dumps(values))
 """
 
 
@@ -182,7 +184,9 @@ def test_production_settings_have_secure_cookies_hsts_and_no_debug(tmp_path):
     assert values["SECURE_CONTENT_TYPE_NOSNIFF"] and values["X_FRAME_OPTIONS"] == "DENY"
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert values["SECURE_REFERRER_POLICY"] == "same-origin"
-    assert values["SESSION_COOKIE_AGE"] <= 8 * 3600 and values["SESSION_SAVE_EVERY_REQUEST"]
+    assert values["SESSION_COOKIE_AGE"] <= 8 * 3600
+    # The idle window slides through SessionRenewalMiddleware, at most a minute behind the last request.
+    assert values["EPROC_SESSION_RENEW_SECONDS"] <= 60 and values["SESSION_RENEWAL_INSTALLED"]
     assert values["ACCOUNT_SESSION_REMEMBER"] is False
     assert values["SILENCED_SYSTEM_CHECKS"] == []  # clean for real, not by silencing
 
@@ -284,6 +288,31 @@ def test_an_idle_session_expires_even_for_the_json_api(client, personas, pinned_
     pinned_time.shift(settings.SESSION_COOKIE_AGE + 1)
     response = client.post(reverse("bids:api_committee_key"), {}, content_type="application/json")
     assert response.status_code == 401
+
+
+@pytest.mark.django_db
+def test_an_active_session_slides_its_idle_limit_with_at_most_one_write_a_minute(
+    client, personas, pinned_time, settings
+):
+    from django.contrib.sessions.models import Session
+
+    vendor, user = personas.vendor()
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    key = client.cookies["sessionid"].value
+    signed_in = Session.objects.get(session_key=key).expire_date
+
+    pinned_time.shift(30)
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == signed_in  # within the minute: no write
+
+    pinned_time.shift(settings.SESSION_COOKIE_AGE - 60)  # each visit within the idle limit of the last renewal
+    assert client.get(reverse("dashboard")).status_code == 200
+    renewed = Session.objects.get(session_key=key).expire_date
+    assert renewed > signed_in
+    pinned_time.shift(settings.SESSION_COOKIE_AGE - 1)
+    assert client.get(reverse("dashboard")).status_code == 200  # alive: the window moved
+    pinned_time.shift(settings.SESSION_COOKIE_AGE + 1)
+    assert client.get(reverse("dashboard")).status_code == 302  # idle too long
 
 
 @pytest.mark.django_db

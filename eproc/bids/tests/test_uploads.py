@@ -102,7 +102,7 @@ def test_a_late_chunk_for_an_upload_that_is_gone_is_refused_and_leaves_no_file(c
     assert upload(client, envelope_id, sealed).status_code == 200
     envelope = Envelope.objects.get(public_id=envelope_id)
 
-    with pytest.raises(ValidationError, match="ask for its state"):
+    with pytest.raises(ValidationError, match="ask for its state|tanyakan keadaannya"):
         uploads.write_chunk(envelope, 1000, io.BytesIO(sealed[1000:2000]), 1000)
 
     assert not _upload_file(settings, envelope_id).exists()
