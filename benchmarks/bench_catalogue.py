@@ -241,6 +241,9 @@ def _worker_env(database_url: str, var_dir: Path) -> dict:
             "EPROC_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
             "DJANGO_SETTINGS_MODULE": "eproc.config.settings",
             "EPROC_VAR_DIR": str(var_dir),
+            # Every request rendered: the repeated requests of a variant would otherwise be answered from the public
+            # page cache (eproc/web/public_cache.py) and time the cache, not the list and the search.
+            "EPROC_PUBLIC_CACHE_SECONDS": "0",
         }
     )
     return env
@@ -340,6 +343,7 @@ def run(
             "The public list counts at most search.COUNT_CAP rows (CappedPaginator): the pager shows 'more than'.",
             "Database time (db_*) is the time in cursor.execute() of each query (CaptureQueriesContext); SQLite "
             "does most of its work while rows are fetched, so there it understates the database's share.",
+            "The public page cache is off (EPROC_PUBLIC_CACHE_SECONDS=0): every request is rendered.",
             "Seeded rows go straight into the tables (COPY / executemany); the search index is filled by the "
             "database triggers of migration tenders 0003_search during the load.",
         ],

@@ -134,6 +134,11 @@ else:
         }
     }
 
+# Public pages for anonymous visitors are served from the cache for at most this long, and never past a public change
+# or a scheduled stage change (eproc/web/public_cache.py); 0 turns it off. Off in the test suite, whose tests change
+# rows and look at the pages at once; the cache's own tests turn it on.
+EPROC_PUBLIC_CACHE_SECONDS = env.int("EPROC_PUBLIC_CACHE_SECONDS", 0 if TESTING else 60)
+
 # --- Accounts ---------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

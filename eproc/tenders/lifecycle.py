@@ -155,6 +155,14 @@ def windows(tender) -> list[Window]:
     return [Window(Stage(row.stage), row.starts_at, row.ends_at) for row in tender.stages.all()]
 
 
+def next_change(tender, now: datetime) -> datetime | None:
+    """The next moment the tender's situation changes by the clock alone: one of its stages starts or ends."""
+    return min(
+        (moment for window in windows(tender) for moment in (window.starts_at, window.ends_at) if moment > now),
+        default=None,
+    )
+
+
 def window_of(tender, stage: Stage) -> Window | None:
     return next((window for window in windows(tender) if window.stage == stage), None)
 

@@ -20,6 +20,8 @@ from eproc.organizations.selectors import grants_of
 from eproc.permissions import require_or_404
 from eproc.planning.selectors import announced_items_for_packages
 from eproc.vendors.policies import user_eligibility, vendor_of
+from eproc.web import public_cache
+from eproc.web.public_cache import public_page
 from eproc.web.service_errors import add_service_errors
 
 from . import export as tender_export
@@ -50,6 +52,7 @@ def _schedule_rows(tender: Tender, now):
 # --- Public -------------------------------------------------------------------------------------------------------
 
 
+@public_page
 def public_list(request):
     form = FilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -63,6 +66,8 @@ def public_list(request):
     page = search.CappedPaginator(tenders, 30).get_page(request.GET.get("page"))
     now = clock.now()
     rows = [(tender, lifecycle.situation(tender, now)) for tender in page]
+    for tender, _situation in rows:
+        public_cache.valid_until(request, lifecycle.next_change(tender, now))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -70,10 +75,12 @@ def public_list(request):
     )
 
 
+@public_page
 def detail(request, public_id):
     tender = _tender(public_id)
     require_or_404(policies.can_view(request.user, tender))
     now = clock.now()
+    public_cache.valid_until(request, lifecycle.next_change(tender, now))
     insider = policies.is_insider(request.user, tender)
     participant = policies.participant_of(request.user, tender) if request.user.is_authenticated else None
     vendor = vendor_of(request.user) if request.user.is_authenticated else None

@@ -1,20 +1,28 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from eproc.core import clock
 from eproc.organizations import selectors as org_selectors
 from eproc.organizations.models import Agency, WorkUnit
 from eproc.planning.selectors import announced_items
+from eproc.tenders import lifecycle
 from eproc.tenders.selectors import public_tenders
 from eproc.vendors.policies import vendor_of
 
+from . import public_cache
 from .dashboard import cards_for
+from .public_cache import public_page
 
 
+@public_page
 def home(request):
     """The public face of the LPSE: what it is, whom it serves, how to reach the helpdesk (Pasal 8(1), 12)."""
     agencies = org_selectors.agencies().filter(is_active=True)
     announcements = announced_items().order_by("-announced_at")[:5]
-    tenders = public_tenders()[:5]
+    tenders = list(public_tenders()[:5])
+    now = clock.now()
+    for tender in tenders:
+        public_cache.valid_until(request, lifecycle.next_change(tender, now))
     return render(request, "web/home.html", {"agencies": agencies, "announcements": announcements, "tenders": tenders})
 
 
