@@ -94,3 +94,18 @@ def test_pages_are_rendered_every_time_when_the_cache_is_off(client, world, pinn
     _quietly_renamed(tender, "Pembangunan Jembatan Sungai Kecil")
 
     assert "Jembatan Sungai Kecil" in client.get(page).content.decode()
+
+
+def test_it_works_on_redis_as_a_production_deployment_shares_it(client, world, pinned_time, settings):
+    """README: several gunicorn workers share EPROC_REDIS_URL (the CI machine runs Redis on 127.0.0.1:6379)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/14"}
+    }
+    cache.clear()
+    tender = world.announced(title="Pembangunan Jembatan Sungai Besar")
+    page = reverse("tenders:detail", args=[tender.public_id])
+    assert client.get(page).status_code == 200
+    _quietly_renamed(tender, "Pembangunan Jembatan Sungai Kecil")
+
+    assert "Jembatan Sungai Besar" in client.get(page).content.decode()  # served from Redis
+    cache.clear()
