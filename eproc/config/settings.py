@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # the built-in widget templates, for FORM_RENDERER below
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
@@ -78,6 +79,9 @@ MIDDLEWARE = [
     "eproc.accounts.middleware.SessionLifetimeMiddleware",
     "eproc.web.middleware_incident.IncidentMiddleware",
 ]
+
+# Widgets render through the project's templates, so eproc/templates/django/forms/widgets/ can override Django's.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "eproc.config.urls"
 WSGI_APPLICATION = "eproc.config.wsgi.application"

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency, format_decimal
-
 CENT = Decimal("0.01")
 JUTA = Decimal(10) ** 6
 MILIAR = Decimal(10) ** 9
@@ -20,7 +18,6 @@ TRILIUN = Decimal(10) ** 12
 # Largest unit first; the short form uses the first unit the amount reaches.
 _SHORT_UNITS: tuple[tuple[Decimal, str], ...] = ((TRILIUN, "T"), (MILIAR, "M"), (JUTA, "jt"))
 
-_LOCALE = "id_ID"
 
 # "Rp", "Rp." or "IDR", optional spaces, then either dot-grouped thousands ("1.250.000") or plain digits,
 # then an optional decimal comma with any number of digits. A minus sign and more than two decimals are
@@ -61,7 +58,16 @@ def format_rupiah(amount: Decimal | int) -> str:
     value = _to_sen(_checked_amount(amount))
     if value.is_zero():
         value = abs(value)  # never show "-Rp0,00"
-    return format_currency(value, "IDR", format="¤#,##0.00", locale=_LOCALE, currency_digits=False)
+    return f"{'-' if value < 0 else ''}Rp{_grouped(value)}"
+
+
+# Indonesian separators: 1.234.567,50. What babel's id locale gives for "#,##0.00", without parsing the pattern on
+# every call (the public list formats two amounts per row).
+_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def _grouped(value: Decimal) -> str:
+    return f"{abs(value):,.2f}".translate(_SEPARATORS)
 
 
 def format_rupiah_short(amount: Decimal | int) -> str:
@@ -80,7 +86,7 @@ def format_rupiah_short(amount: Decimal | int) -> str:
             unit, suffix = _SHORT_UNITS[index - 1]
             scaled = _to_sen(magnitude / unit)
         sign = "-" if value < 0 else ""
-        return f"{sign}{format_decimal(scaled, format='#,##0.00', locale=_LOCALE)} {suffix}"
+        return f"{sign}{_grouped(scaled)} {suffix}"
     return format_rupiah(value)
 
 

@@ -5,9 +5,12 @@ The current stage is never stored: lifecycle.py derives it from the schedule, th
 here (approved, announced, cancelled), as DESIGN 4 asks.
 """
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from eproc.core.ids import new_public_id
@@ -102,13 +105,28 @@ class Tender(models.Model):
     @property
     def method_label(self) -> str:
         """SPSE's one-line description, e.g. "e-Lelang Umum Pascakualifikasi Satu File - Sistem Gugur"."""
-        label = f"{self.get_method_display()} {self.get_qualification_display().split(' (')[0]} "
-        label += (
-            f"{self.get_file_system_display().split(' (')[0]} - {self.get_evaluation_method_display().split(' (')[0]}"
+        return _method_label(
+            self.method,
+            self.qualification,
+            self.file_system,
+            self.evaluation_method,
+            self.repeat_of_id is not None,
+            get_language(),
         )
-        if self.repeat_of_id:
-            label += " (Lelang Ulang)"
-        return label
+
+
+# A few dozen combinations, each translated once per language: the public list shows one per row.
+@lru_cache(maxsize=256)
+def _method_label(method, qualification, file_system, evaluation_method, repeated, language) -> str:
+    def label(choices, value):
+        return str(choices(value).label) if value in choices.values else value
+
+    def short(choices, value):
+        return label(choices, value).split(" (")[0]
+
+    text = f"{label(Method, method)} {short(Qualification, qualification)} "
+    text += f"{short(FileSystem, file_system)} - {short(EvaluationMethod, evaluation_method)}"
+    return text + " (Lelang Ulang)" if repeated else text
 
 
 class TenderStage(models.Model):
