@@ -35,11 +35,12 @@ def public_tenders(*, agency=None, category=None, method=None, year=None, query=
         tenders = tenders.filter(category=category)
     if method:
         tenders = tenders.filter(method=method)
-    if year:
-        tenders = tenders.filter(fiscal_year=year)
     tenders = tenders.prefetch_related("stages").order_by("-announced_at", "-pk")
-    # Full text in title, description, agency, work unit and location; ranked when few enough (search.py).
-    return search.search(tenders, query) if query else tenders
+    if query:
+        # Full text in title, description, agency, work unit and location; ranked when few enough (search.py), which
+        # applies the year itself (its count must not go through the year's index).
+        return search.search(tenders, query, year=year)
+    return tenders.filter(fiscal_year=year) if year else tenders
 
 
 def tenders_of_committee(user) -> QuerySet[Tender]:

@@ -274,3 +274,25 @@ def test_the_public_list_page_searches_as_typed(catalogue, client):
     assert page.context["page"].paginator.count == 1
     assert catalogue["bridge"].title in page.content.decode()
     assert client.get(reverse("tenders:public_list"), {"q": '"a" OR b* NEAR('}).status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the prefix vocabulary is PostgreSQL's")
+def test_on_postgresql_the_last_word_expands_into_the_whole_words_it_can_be(catalogue, world):
+    """A prefix match makes GIN read every posting of the words it covers; whole words let it skip (search.py)."""
+    world.announced(title="Jembatannya Desa Baru")  # a new word reaches the vocabulary through the trigger
+
+    with connection.cursor() as cursor:
+        assert search._pg_completions(cursor, "jemb") == ["jembat", "jembatan", "jembatannya"]
+        assert search._pg_completions(cursor, "xyz") == []
+    sql = str(selectors.public_tenders(query="gantung jemb").query)
+
+    assert ":*" not in sql
+    assert _keys(catalogue, "gantung jemb") == {"bridge"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the prefix vocabulary is PostgreSQL's")
+def test_on_postgresql_a_prefix_of_too_many_words_is_matched_as_a_prefix(catalogue, monkeypatch):
+    monkeypatch.setattr(search, "PREFIX_WORDS", 1)  # "jemb" completes to "jembat" and "jembatan"
+
+    assert ":*" in str(selectors.public_tenders(query="jemb").query)
+    assert _keys(catalogue, "jemb") == {"bridge", "school"}
