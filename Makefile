@@ -67,11 +67,12 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 # Browser tests drive the system Chromium (Playwright never downloads a browser here); interoperability tests
-# use the age CLI; WeasyPrint needs Pango. Installed from Debian when running as root, otherwise explained.
+# use the age CLI; WeasyPrint needs Pango; the surge benchmark's smoke test puts nginx in front, as production does. Installed from Debian when running as root, otherwise explained.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v age >/dev/null 2>&1 || missing="$$missing age"; \
+	command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

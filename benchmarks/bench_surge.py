@@ -439,6 +439,131 @@ class Server:
             self._log.close()
 
 
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+# The production front of the README (gunicorn behind nginx), TLS aside. nginx stamps each request as it arrives
+# (X-Request-Start, which eproc then judges bid deadlines by: eproc/core/arrival.py) and sends the chunk uploads and
+# completions to their own gunicorn pool, so that a page or a commitment never waits for a thread behind them.
+# Chunks are streamed to gunicorn (proxy_request_buffering off): the clients are local and fast; behind real lines
+# buffering them in nginx keeps slow uploads from holding app threads, at the cost of a temporary copy.
+_NGINX_CONF = """
+daemon off;
+master_process on;
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+{user}
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/nginx-body;
+    proxy_temp_path {work}/nginx-proxy;
+    fastcgi_temp_path {work}/nginx-fastcgi;
+    uwsgi_temp_path {work}/nginx-uwsgi;
+    scgi_temp_path {work}/nginx-scgi;
+    client_max_body_size 20m;
+    keepalive_timeout 75s;
+    keepalive_requests 10000;
+    proxy_http_version 1.1;
+    proxy_read_timeout 300s;
+    proxy_send_timeout 300s;
+    proxy_set_header Connection "";
+    proxy_set_header Host $http_host;
+    proxy_set_header X-Forwarded-Proto https;
+    proxy_set_header X-Request-Start "t=${{msec}}";
+    upstream uploads {{ server 127.0.0.1:{uploads_port}; keepalive 64; }}
+    upstream pages {{ server 127.0.0.1:{pages_port}; keepalive 32; }}
+    server {{
+        listen 127.0.0.1:{port} backlog=2048;
+        location ~ ^/api/v1/bids/envelopes/[^/]+/(chunks/|complete) {{
+            proxy_request_buffering off;
+            proxy_pass http://uploads;
+        }}
+        location / {{ proxy_pass http://pages; }}
+    }}
+}}
+"""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                found.extend(int(child) for child in handle.read().split())
+    except OSError:
+        pass
+    return found
+
+
+class ProxiedServer:
+    """nginx on `port` in front of two gunicorn pools: `upload_workers` for chunks and completions, the rest for
+    everything else; the same interface as Server."""
+
+    def __init__(self, env: dict, port: int, workers: int, threads: int, work: Path):
+        env = {**env, "EPROC_REQUEST_START_HEADER": "X-Request-Start"}
+        upload_workers = max(1, workers - 1)
+        self.uploads = Server(env, _free_port(), upload_workers, threads, work / "gunicorn-uploads.log")
+        self.pages = Server(env, _free_port(), max(1, workers - upload_workers), threads, work / "gunicorn-pages.log")
+        self.work, self.port = work, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = None
+        self._log = None
+
+    def start(self) -> None:
+        self.uploads.start()
+        self.pages.start()
+        conf = self.work / "nginx.conf"
+        conf.write_text(
+            _NGINX_CONF.format(
+                work=self.work,
+                user="user root;" if os.geteuid() == 0 else "",
+                uploads_port=self.uploads.port,
+                pages_port=self.pages.port,
+                port=self.port,
+            ),
+            encoding="utf-8",
+        )
+        self._log = open(self.work / "nginx.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(  # noqa: S603
+            [NGINX, "-c", str(conf), "-p", str(self.work)], stdout=self._log, stderr=subprocess.STDOUT
+        )
+        probe = _http(self.url)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if probe.get(f"{self.url}/api/v1/bids/public-key", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"nginx did not answer within 30 s: {self.log_tail()}")
+
+    def pids(self) -> list[int]:
+        own = [] if self.process is None or self.process.poll() is not None else [self.process.pid]
+        return [*own, *(child for pid in own for child in _children(pid)), *self.uploads.pids(), *self.pages.pids()]
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            nginx = (self.work / "nginx-error.log").read_text(errors="replace").splitlines()[-lines:]
+        except OSError:
+            nginx = []
+        return "\n".join([*nginx, self.uploads.log_tail(lines), self.pages.log_tail(lines)])
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        if self._log is not None:
+            self._log.close()
+        self.uploads.stop()
+        self.pages.stop()
+
+
 class _MemorySampler:
     """Polls VmRSS and VmHWM of the gunicorn master and workers in /proc every `interval` seconds. Two figures:
     the largest sum of the processes' current RSS seen at one poll (the server's footprint at its fullest moment,
@@ -819,6 +944,7 @@ def _run_backend(
     demo: bool,
     postgres_url: str,
     redis_url: str,
+    proxy: bool,
     tmp_dir: Path | None,
     seed: int,
     static: _StaticFiles,
@@ -866,7 +992,10 @@ def _run_backend(
 
         static.wait()
         (work / "var" / "staticfiles").symlink_to(static.root, target_is_directory=True)
-        server = Server(env, _free_port(), workers, threads, work / "gunicorn.log")
+        if proxy:
+            server = ProxiedServer(env, _free_port(), workers, threads, work)
+        else:
+            server = Server(env, _free_port(), workers, threads, work / "gunicorn.log")
         server.start()
         base = server.url
         memory = _MemorySampler(server).__enter__()
@@ -1033,6 +1162,7 @@ def run(
     demo: bool = True,
     postgres_url: str = DEFAULT_POSTGRES,
     redis_url: str = DEFAULT_REDIS,
+    proxy: bool | None = None,
     tmp_dir: Path | None = None,
     seed: int = 10,
 ) -> dict:
@@ -1045,6 +1175,8 @@ def run(
     nproc = machine.cpu_count() or 1
     workers = workers or nproc + 1
     postgres_url = postgres_url if postgres_url.endswith("/") else postgres_url + "/"
+    if proxy is None:  # the production front when the machine has nginx, else gunicorn alone
+        proxy = os.path.exists(NGINX)
     facts = machine_info(tmp_dir or Path(tempfile.gettempdir()))
     databases = ["sqlite", "postgres"] if db == "both" else [db]
     runs = {}
@@ -1065,6 +1197,7 @@ def run(
                 demo=demo,
                 postgres_url=postgres_url,
                 redis_url=redis_url,
+                proxy=proxy,
                 tmp_dir=tmp_dir,
                 seed=seed,
                 static=static,
@@ -1089,6 +1222,7 @@ def run(
             "disk_probe_mb": disk_mb,
             "demo_data": demo,
             "postgres_cache": "redis" if redis_url else "files",
+            "front": "nginx, two gunicorn pools (chunks and completions; the rest)" if proxy else "gunicorn alone",
             "seed": seed,
         },
         "runs": runs,
@@ -1226,6 +1360,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--redis-url", default=DEFAULT_REDIS, help=f"the PostgreSQL run's cache, empty: files (default {DEFAULT_REDIS})"
     )
+    parser.add_argument(
+        "--front",
+        choices=("auto", "nginx", "none"),
+        default="auto",
+        help="nginx in front of two gunicorn pools, or gunicorn alone (default: nginx when installed)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON result (default {DEFAULT_OUT})")
     parser.add_argument("--tmp-dir", type=Path, default=None, help="where the temporary files go")
     args = parser.parse_args(argv)
@@ -1244,6 +1384,7 @@ def main(argv: list[str] | None = None) -> int:
         demo=not args.no_demo,
         postgres_url=args.postgres_url,
         redis_url=args.redis_url,
+        proxy={"nginx": True, "none": False}.get(args.front),
         tmp_dir=args.tmp_dir,
     )
     print(format_table(result))

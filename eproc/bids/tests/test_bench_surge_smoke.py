@@ -27,6 +27,7 @@ def test_the_surge_benchmark_accepts_every_tiny_bid_and_loses_none(tmp_path):
         threads=2,
         disk_mb=16,
         demo=False,
+        proxy=False,
         tmp_dir=tmp_path,
     )
 
@@ -48,3 +49,29 @@ def test_the_surge_benchmark_accepts_every_tiny_bid_and_loses_none(tmp_path):
     assert json.loads(out.read_text()) == result
     assert "bids accepted" in bench_surge.format_table(result)
     assert not list(tmp_path.glob("eproc-bench-surge-*"))  # the temporary files are gone
+
+
+def test_the_surge_benchmark_runs_behind_nginx_with_two_gunicorn_pools(tmp_path):
+    """The production front (README): nginx stamps each request and sends chunks to their own pool (make test
+    installs nginx, as it installs age and chromium)."""
+    result = bench_surge.run(
+        vendors=2,
+        size_mb=0.1,
+        db="sqlite",
+        out=None,
+        window=2,
+        rest_seconds=1,
+        browsers=1,
+        think=0.1,
+        threads=2,
+        disk_mb=16,
+        demo=False,
+        proxy=True,
+        tmp_dir=tmp_path,
+    )
+
+    surge = result["runs"]["sqlite"]
+    assert result["parameters"]["front"].startswith("nginx")
+    assert surge["bids"]["accepted"] == 2, surge["bids"]["reasons"]
+    assert surge["bids"]["lost"] == 0 and surge["verification"]["problems"] == []
+    assert surge["public_pages"]["during_surge"]["errors"] == 0
