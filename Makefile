@@ -46,7 +46,7 @@ bench-opening: setup system-packages ## Bid opening throughput and memory next t
 
 # Starts its own gunicorn on 127.0.0.1 with production settings and creates, then drops, the PostgreSQL database
 # eproc_bench_surge (--postgres-url); needs about 8 GB free in the temporary directory at the defaults (removed after).
-bench-surge: setup ## Deadline surge: 300 vendors x 20 MB in the last minute, SQLite and PostgreSQL (not part of CI)
+bench-surge: setup system-packages ## Deadline surge: 300 vendors x 20 MB in the last minute, SQLite and PostgreSQL (not part of CI)
 	$(PY) benchmarks/bench_surge.py $(BENCH_ARGS)
 
 # Needs PostgreSQL on 127.0.0.1 for the default backend (DATABASE_ADMIN_URL, default postgres://postgres@127.0.0.1/postgres).
@@ -67,7 +67,8 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 # Browser tests drive the system Chromium (Playwright never downloads a browser here); interoperability tests
-# use the age CLI; WeasyPrint needs Pango; the surge benchmark's smoke test puts nginx in front, as production does. Installed from Debian when running as root, otherwise explained.
+# use the age CLI; WeasyPrint needs Pango; the surge benchmark (and its smoke test) puts nginx in front, as
+# production does. Installed from Debian when running as root, otherwise explained.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
