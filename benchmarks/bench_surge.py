@@ -442,8 +442,9 @@ class Server:
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 # The production front of the README (gunicorn behind nginx), TLS aside. nginx stamps each request as it arrives
-# (X-Request-Start, which eproc then judges bid deadlines by: eproc/core/arrival.py) and sends the chunk uploads and
-# completions to their own gunicorn pool, so that a page or a commitment never waits for a thread behind them.
+# (X-Request-Start, which eproc then judges bid deadlines by: eproc/core/arrival.py) and sends the bid API
+# (commitments, chunks, completions) to its own gunicorn pool, so that a public page never waits for a thread behind
+# it. A commitment may wait there behind the chunks, and is judged by its stamp.
 # Chunks are streamed to gunicorn (proxy_request_buffering off): the clients are local and fast; behind real lines
 # buffering them in nginx keeps slow uploads from holding app threads, at the cost of a temporary copy.
 _NGINX_CONF = """
@@ -475,7 +476,7 @@ http {{
     upstream pages {{ server 127.0.0.1:{pages_port}; keepalive 32; }}
     server {{
         listen 127.0.0.1:{port} backlog=2048;
-        location ~ ^/api/v1/bids/envelopes/[^/]+/(chunks/|complete) {{
+        location /api/v1/bids/ {{
             proxy_request_buffering off;
             proxy_pass http://uploads;
         }}
@@ -497,8 +498,8 @@ def _children(pid: int) -> list[int]:
 
 
 class ProxiedServer:
-    """nginx on `port` in front of two gunicorn pools: `upload_workers` for chunks and completions, the rest for
-    everything else; the same interface as Server."""
+    """nginx on `port` in front of two gunicorn pools: `upload_workers` for the bid API, the rest for everything
+    else; the same interface as Server."""
 
     def __init__(self, env: dict, port: int, workers: int, threads: int, work: Path):
         env = {**env, "EPROC_REQUEST_START_HEADER": "X-Request-Start"}
@@ -1222,7 +1223,7 @@ def run(
             "disk_probe_mb": disk_mb,
             "demo_data": demo,
             "postgres_cache": "redis" if redis_url else "files",
-            "front": "nginx, two gunicorn pools (chunks and completions; the rest)" if proxy else "gunicorn alone",
+            "front": "nginx, two gunicorn pools (the bid API; the rest)" if proxy else "gunicorn alone",
             "seed": seed,
         },
         "runs": runs,
