@@ -359,6 +359,33 @@ def _http(base_url: str, cookie: str | None = None) -> requests.Session:
 # --- The server ----------------------------------------------------------------------------------------------------
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                found.extend(int(child) for child in handle.read().split())
+    except OSError:
+        pass
+    return found
+
+
+def _wait_until_answering(server, name: str, seconds: float) -> None:
+    """Until `server` (its `process`, `url`, `log_tail()`) answers a public API request, or fail after `seconds`."""
+    probe = _http(server.url)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {server.process.returncode}: {server.log_tail()}")
+        try:
+            if probe.get(f"{server.url}/api/v1/bids/public-key", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{name} did not answer within {seconds} s: {server.log_tail()}")
+
+
 class Server:
     def __init__(self, env: dict, port: int, workers: int, threads: int, log_path: Path):
         self.env, self.port, self.workers, self.threads, self.log_path = env, port, workers, threads, log_path
@@ -395,31 +422,13 @@ class Server:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stop() reaches the workers too
         )
-        probe = _http(self.url)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}: {self.log_tail()}")
-            try:
-                if probe.get(f"{self.url}/api/v1/bids/public-key", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer within 90 s: {self.log_tail()}")
+        _wait_until_answering(self, "gunicorn", 90)
 
     def pids(self) -> list[int]:
         """The master and its workers (the master's children)."""
         if self.process is None or self.process.poll() is not None:
             return []
-        pids = [self.process.pid]
-        try:
-            for task in os.listdir(f"/proc/{self.process.pid}/task"):
-                with open(f"/proc/{self.process.pid}/task/{task}/children", encoding="ascii") as handle:
-                    pids.extend(int(pid) for pid in handle.read().split())
-        except OSError:
-            pass
-        return pids
+        return [self.process.pid, *_children(self.process.pid)]
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -486,17 +495,6 @@ http {{
 """
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
-                found.extend(int(child) for child in handle.read().split())
-    except OSError:
-        pass
-    return found
-
-
 class ProxiedServer:
     """nginx on `port` in front of two gunicorn pools: `upload_workers` for the bid API, the rest for everything
     else; the same interface as Server."""
@@ -529,16 +527,7 @@ class ProxiedServer:
         self.process = subprocess.Popen(  # noqa: S603
             [NGINX, "-c", str(conf), "-p", str(self.work)], stdout=self._log, stderr=subprocess.STDOUT
         )
-        probe = _http(self.url)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if probe.get(f"{self.url}/api/v1/bids/public-key", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"nginx did not answer within 30 s: {self.log_tail()}")
+        _wait_until_answering(self, "nginx", 30)
 
     def pids(self) -> list[int]:
         own = [] if self.process is None or self.process.poll() is not None else [self.process.pid]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from eproc.core.money import format_rupiah
 from eproc.organizations.models import WorkUnit
 from eproc.tenders import policies as tender_policies
-from eproc.web.public_cache import public_page
+from eproc.web import public_cache
 from eproc.web.service_errors import add_service_errors
 
 from . import policies, selectors, services
@@ -35,7 +35,7 @@ def _filtered(request):
     return form, items
 
 
-@public_page
+@public_cache.public_page
 def public_list(request):
     form, items = _filtered(request)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
@@ -97,7 +97,7 @@ def export_csv(request):
     return response
 
 
-@public_page
+@public_cache.public_page
 def detail(request, public_id):
     item = get_object_or_404(PlanItem.objects.select_related("agency", "work_unit"), public_id=public_id)
     if not policies.can_view(request.user, item):

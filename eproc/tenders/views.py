@@ -21,7 +21,6 @@ from eproc.permissions import require_or_404
 from eproc.planning.selectors import announced_items_for_packages
 from eproc.vendors.policies import user_eligibility, vendor_of
 from eproc.web import public_cache
-from eproc.web.public_cache import public_page
 from eproc.web.service_errors import add_service_errors
 
 from . import export as tender_export
@@ -52,7 +51,7 @@ def _schedule_rows(tender: Tender, now):
 # --- Public -------------------------------------------------------------------------------------------------------
 
 
-@public_page
+@public_cache.public_page
 def public_list(request):
     form = FilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -75,7 +74,7 @@ def public_list(request):
     )
 
 
-@public_page
+@public_cache.public_page
 def detail(request, public_id):
     tender = _tender(public_id)
     require_or_404(policies.can_view(request.user, tender))

@@ -11,10 +11,9 @@ from eproc.vendors.policies import vendor_of
 
 from . import public_cache
 from .dashboard import cards_for
-from .public_cache import public_page
 
 
-@public_page
+@public_cache.public_page
 def home(request):
     """The public face of the LPSE: what it is, whom it serves, how to reach the helpdesk (Pasal 8(1), 12)."""
     agencies = org_selectors.agencies().filter(is_active=True)

@@ -74,11 +74,12 @@ def seal(box, plaintext: bytes) -> bytes:
     return pyrage.encrypt(plaintext, [pyrage.x25519.Recipient.from_str(box.recipient)])
 
 
-def commit(client, box, data: bytes, *, size=None, sha256=None):
+def commit(client, box, data: bytes, *, size=None, sha256=None, headers=None):
     return client.post(
         reverse("bids:api_commit", args=[box.public_id]),
         {"sha256": sha256 or hashlib.sha256(data).hexdigest(), "size": size if size is not None else len(data)},
         content_type="application/json",
+        headers=headers or {},
     )
 
 

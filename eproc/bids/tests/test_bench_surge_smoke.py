@@ -11,12 +11,10 @@ import pytest
 from benchmarks import bench_surge
 
 
-@pytest.mark.skipif(not Path(bench_surge.GUNICORN).exists(), reason="gunicorn is a dependency; the venv is not set up")
-def test_the_surge_benchmark_accepts_every_tiny_bid_and_loses_none(tmp_path):
-    out = tmp_path / "surge.json"
-
-    result = bench_surge.run(
-        vendors=3,
+def _tiny_run(tmp_path, *, vendors: int, out, proxy: bool) -> dict:
+    """Bids of 0.1 MB on SQLite, without the demo data: a few seconds of surge."""
+    return bench_surge.run(
+        vendors=vendors,
         size_mb=0.1,
         db="sqlite",
         out=out,
@@ -27,9 +25,16 @@ def test_the_surge_benchmark_accepts_every_tiny_bid_and_loses_none(tmp_path):
         threads=2,
         disk_mb=16,
         demo=False,
-        proxy=False,
+        proxy=proxy,
         tmp_dir=tmp_path,
     )
+
+
+@pytest.mark.skipif(not Path(bench_surge.GUNICORN).exists(), reason="gunicorn is a dependency; the venv is not set up")
+def test_the_surge_benchmark_accepts_every_tiny_bid_and_loses_none(tmp_path):
+    out = tmp_path / "surge.json"
+
+    result = _tiny_run(tmp_path, vendors=3, out=out, proxy=False)
 
     surge = result["runs"]["sqlite"]
     assert surge["bids"]["accepted"] == 3, surge["bids"]["reasons"]
@@ -54,21 +59,7 @@ def test_the_surge_benchmark_accepts_every_tiny_bid_and_loses_none(tmp_path):
 def test_the_surge_benchmark_runs_behind_nginx_with_two_gunicorn_pools(tmp_path):
     """The production front (README): nginx stamps each request and sends chunks to their own pool (make test
     installs nginx, as it installs age and chromium)."""
-    result = bench_surge.run(
-        vendors=2,
-        size_mb=0.1,
-        db="sqlite",
-        out=None,
-        window=2,
-        rest_seconds=1,
-        browsers=1,
-        think=0.1,
-        threads=2,
-        disk_mb=16,
-        demo=False,
-        proxy=True,
-        tmp_dir=tmp_path,
-    )
+    result = _tiny_run(tmp_path, vendors=2, out=None, proxy=True)
 
     surge = result["runs"]["sqlite"]
     assert result["parameters"]["front"].startswith("nginx")

@@ -19,6 +19,11 @@ pytestmark = pytest.mark.django_db
 MS = timedelta(milliseconds=1)
 
 
+def _stamped(arrived) -> dict:
+    """The header nginx adds as a request arrives (`proxy_set_header X-Request-Start "t=${msec}"`)."""
+    return {"X-Request-Start": f"t={arrived.timestamp():.3f}"}
+
+
 def test_a_bid_sealed_with_the_age_cli_is_received_in_chunks(client, make_box, bidder, tmp_path):
     box = make_box()
     source = tmp_path / "penawaran.zip"
@@ -63,14 +68,8 @@ def test_a_commitment_stamped_by_the_proxy_before_the_deadline_is_accepted_when_
     client.force_login(bidder)
     pinned_time.move_to(DEADLINE + timedelta(seconds=4))
     arrived = DEADLINE - timedelta(milliseconds=300)
-    sealed = seal(box, b"tepat waktu, lama antre")
 
-    response = client.post(
-        reverse("bids:api_commit", args=[box.public_id]),
-        {"sha256": hashlib.sha256(sealed).hexdigest(), "size": len(sealed)},
-        content_type="application/json",
-        headers={"X-Request-Start": f"t={arrived.timestamp():.3f}"},
-    )
+    response = commit(client, box, seal(box, b"tepat waktu, lama antre"), headers=_stamped(arrived))
 
     assert response.status_code == 201, response.json()
     envelope = Envelope.objects.get(public_id=response.json()["envelope"])
@@ -86,14 +85,8 @@ def test_a_commitment_stamped_by_the_proxy_after_the_deadline_is_refused(
     client.force_login(bidder)
     pinned_time.move_to(DEADLINE + timedelta(seconds=1))
     arrived = DEADLINE + timedelta(milliseconds=1)
-    sealed = seal(box, b"terlambat")
 
-    response = client.post(
-        reverse("bids:api_commit", args=[box.public_id]),
-        {"sha256": hashlib.sha256(sealed).hexdigest(), "size": len(sealed)},
-        content_type="application/json",
-        headers={"X-Request-Start": f"t={arrived.timestamp():.3f}"},
-    )
+    response = commit(client, box, seal(box, b"terlambat"), headers=_stamped(arrived))
 
     assert response.status_code == 400
     assert not Envelope.objects.exists()
@@ -108,7 +101,7 @@ def test_bytes_stamped_by_the_proxy_within_the_grace_period_complete_the_bid_aft
     sealed = seal(box, b"isi penawaran")
     envelope_id = commit(client, box, sealed).json()["envelope"]
     arrived = DEADLINE + GRACE - timedelta(seconds=1)
-    stamp = {"X-Request-Start": f"t={arrived.timestamp():.3f}"}
+    stamp = _stamped(arrived)
     pinned_time.move_to(DEADLINE + GRACE + timedelta(seconds=2))
 
     chunk = client.put(

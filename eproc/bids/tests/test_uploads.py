@@ -25,15 +25,20 @@ def _put(client, envelope_id, offset, data):
     )
 
 
+def _committed(client, make_box, bidder, size=5000):
+    """A box, the bidder signed in, a sealed bid of `size` random bytes and its commitment's envelope id."""
+    box = make_box()
+    client.force_login(bidder)
+    sealed = seal(box, os.urandom(size))
+    return box, sealed, commit(client, box, sealed).json()["envelope"]
+
+
 def _upload_file(settings, envelope_id) -> Path:
     return Path(settings.MEDIA_ROOT) / "bids" / "partial" / f"{envelope_id}.part"
 
 
 def test_chunks_go_into_one_upload_file_which_is_renamed_into_the_store_not_copied(client, make_box, bidder, settings):
-    box = make_box()
-    client.force_login(bidder)
-    sealed = seal(box, os.urandom(30_000))
-    envelope_id = commit(client, box, sealed).json()["envelope"]
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 30_000)
     for offset in range(0, len(sealed), 7000):
         assert _put(client, envelope_id, offset, sealed[offset : offset + 7000]).status_code == 200
     upload_file = _upload_file(settings, envelope_id)
@@ -68,10 +73,7 @@ def test_a_late_duplicate_of_a_chunk_cannot_change_a_bid_sealed_meanwhile(client
     """The client's retry of the last chunk (its first attempt's answer was lost) is still arriving when the first
     attempt is acknowledged and the bid completed: the retry must not write into the sealed file, which the rename
     kept as the same file on disk."""
-    box = make_box()
-    client.force_login(bidder)
-    sealed = seal(box, os.urandom(20_000))
-    envelope_id = commit(client, box, sealed).json()["envelope"]
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 20_000)
     assert _put(client, envelope_id, 0, sealed[:10_000]).status_code == 200
     envelope = Envelope.objects.get(public_id=envelope_id)
 
@@ -95,10 +97,7 @@ def test_a_late_duplicate_of_a_chunk_cannot_change_a_bid_sealed_meanwhile(client
 
 
 def test_a_late_chunk_for_an_upload_that_is_gone_is_refused_and_leaves_no_file(client, make_box, bidder, settings):
-    box = make_box()
-    client.force_login(bidder)
-    sealed = seal(box, os.urandom(5000))
-    envelope_id = commit(client, box, sealed).json()["envelope"]
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 5000)
     assert upload(client, envelope_id, sealed).status_code == 200
     envelope = Envelope.objects.get(public_id=envelope_id)
 
@@ -111,10 +110,7 @@ def test_a_late_chunk_for_an_upload_that_is_gone_is_refused_and_leaves_no_file(c
 def test_a_replaced_bid_leaves_no_upload_file_behind(
     client, make_box, bidder, settings, django_capture_on_commit_callbacks
 ):
-    box = make_box()
-    client.force_login(bidder)
-    first = seal(box, os.urandom(5000))
-    first_id = commit(client, box, first).json()["envelope"]
+    box, first, first_id = _committed(client, make_box, bidder)
     assert _put(client, first_id, 0, first[:2000]).status_code == 200
     assert _upload_file(settings, first_id).exists()
 
@@ -126,10 +122,7 @@ def test_a_replaced_bid_leaves_no_upload_file_behind(
 
 
 def test_bytes_refused_for_not_matching_leave_no_upload_file_behind(client, make_box, bidder, settings):
-    box = make_box()
-    client.force_login(bidder)
-    sealed = seal(box, os.urandom(5000))
-    envelope_id = commit(client, box, sealed).json()["envelope"]
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 5000)
     flipped = bytearray(sealed)
     flipped[100] ^= 0x01
 
