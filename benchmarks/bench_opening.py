@@ -7,12 +7,16 @@ identity as the server does (`derive_identity(seed, box_id="bench", envelope="si
 plaintexts of S MB (streamed in 1 MiB blocks), encrypts each with `age -r RECIPIENT` (not timed), then times
 
   (a) eproc: `crypto.open_files_in_workers(jobs, identity, max_workers=W)`, the call `services.open_box` makes
-      (spawned worker processes, pyrage streaming into a temporary file, SHA-256 on the way, fsync, rename);
-  (b) age:   `age -d -i IDENTITY_FILE -o OUT FILE.age`, W processes at a time from a thread pool,
+      (W threads each driving an `age --decrypt` process into a temporary file, then SHA-256 of the plaintext,
+      fsync and rename; with `--engine pyrage`, W spawned worker processes running pyrage instead);
+  (b) age:   `age -d -i IDENTITY_FILE -o OUT FILE.age`, W processes at a time from a thread pool;
+  (c) age + fsync: the same, each output fsynced after age exits: what durability alone costs (for reference;
+      the target compares (a) with (b)),
 
-and checks that every output's SHA-256 equals its plaintext's. Both timings include their start-up costs
-(spawning Python workers for eproc, one process per file for age). Peak memory is reported per side; see
-`_memory_notes` for what each number can and cannot say.
+R rounds in turn (default 3; the median time of each side is reported, this machine's neighbours being noisy), and
+checks that every output's SHA-256 equals its plaintext's. Every timing includes its start-up costs. Between
+timings the outputs are deleted and the disk synced, so no side pays for another's write-back. Peak memory is
+reported per side; see `_memory_notes` for what each number can and cannot say.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -195,12 +200,13 @@ def _memory_notes() -> list[str]:
 # --- The two contenders --------------------------------------------------------------------------------------------
 
 
-def _time_eproc(ciphertexts: list[Path], out_dir: Path, identity: str, workers: int) -> dict:
+def _time_eproc(ciphertexts: list[Path], out_dir: Path, identity: str, workers: int, engine: str) -> dict:
     jobs = [(src, out_dir / f"{src.stem}.bin") for src in ciphertexts]
+    age_binary = AGE if engine == "age" else None
     children_before = _children_maxrss_kib()
-    with _RssSampler("spawn_main") as sampler:
+    with _RssSampler(AGE if age_binary else "spawn_main") as sampler:
         started = time.perf_counter()
-        results = crypto.open_files_in_workers(jobs, identity, max_workers=workers)
+        results = crypto.open_files_in_workers(jobs, identity, max_workers=workers, age_binary=age_binary)
         seconds = time.perf_counter() - started
     children_after = _children_maxrss_kib()
     failures = [f"{src.name}: {result}" for src, result in results if isinstance(result, crypto.DecryptionFailed)]
@@ -219,15 +225,24 @@ def _time_eproc(ciphertexts: list[Path], out_dir: Path, identity: str, workers: 
     }
 
 
-def _time_age(ciphertexts: list[Path], out_dir: Path, identity_file: Path, workers: int) -> dict:
+def _time_age(ciphertexts: list[Path], out_dir: Path, identity_file: Path, workers: int, *, fsync: bool) -> dict:
     jobs = [(src, out_dir / f"{src.stem}.bin") for src in ciphertexts]
+
+    def decrypt(job: tuple[Path, Path]) -> int:
+        peak = _run([AGE, "-d", "-i", str(identity_file), "-o", str(job[1]), str(job[0])])
+        if fsync:
+            descriptor = os.open(job[1], os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        return peak
+
     children_before = _children_maxrss_kib()
     with _RssSampler(AGE) as sampler:
         started = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            wait4_peaks = list(
-                pool.map(lambda job: _run([AGE, "-d", "-i", str(identity_file), "-o", str(job[1]), str(job[0])]), jobs)
-            )
+            wait4_peaks = list(pool.map(decrypt, jobs))
         seconds = time.perf_counter() - started
     children_after = _children_maxrss_kib()
     return {
@@ -255,10 +270,20 @@ def _verify(measured: dict, expected: dict[Path, str]) -> bool:
     return True
 
 
-def _summary(measured: dict, total_bytes: int, hashes_match: bool) -> dict:
-    seconds = measured["seconds"]
+def _summary(rounds: list[dict], total_bytes: int, hashes_match: bool) -> dict:
+    """The median round's time; memory figures are the largest of any round."""
+    seconds = statistics.median(measured["seconds"] for measured in rounds)
+    measured = {
+        **rounds[-1],
+        "peak_rss_kib": max((m["peak_rss_kib"] for m in rounds if m["peak_rss_kib"] is not None), default=None),
+        "processes_sampled": max(m["processes_sampled"] for m in rounds),
+        "parent_peak_rss_kib": max(m["parent_peak_rss_kib"] for m in rounds),
+    }
+    if "rusage_wait4_max_kib" in measured:
+        measured["rusage_wait4_max_kib"] = max(m["rusage_wait4_max_kib"] for m in rounds)
     summary = {
         "seconds": round(seconds, 3),
+        "seconds_per_round": [round(m["seconds"], 3) for m in rounds],
         "mb_per_s": round(total_bytes / MIB / seconds, 2) if seconds > 0 else None,
         "hashes_match": hashes_match,
         "peak_rss_mib": _mib(measured["peak_rss_kib"]),
@@ -276,13 +301,24 @@ def _summary(measured: dict, total_bytes: int, hashes_match: bool) -> dict:
 # --- Entry point ---------------------------------------------------------------------------------------------------
 
 
-def run(bids: int, size_mb: float, workers: int, out: Path | None, tmp_dir: Path | None = None) -> dict:
+def run(
+    bids: int,
+    size_mb: float,
+    workers: int,
+    out: Path | None,
+    tmp_dir: Path | None = None,
+    *,
+    rounds: int = 3,
+    engine: str = "age",
+) -> dict:
     """Run the benchmark and return its result; write it as JSON to `out` unless that is None.
 
     Sizes are in MiB ("MB" in the table). `tmp_dir` is where the temporary directory goes (default: the system's);
     it is removed at the end whatever happens."""
-    if bids < 1 or workers < 1 or size_mb <= 0:
-        raise ValueError("bids and workers must be at least 1 and size_mb positive.")
+    if bids < 1 or workers < 1 or rounds < 1 or size_mb <= 0:
+        raise ValueError("bids, workers and rounds must be at least 1 and size_mb positive.")
+    if engine not in ("age", "pyrage"):
+        raise ValueError("engine is age or pyrage.")
     size = max(1, int(size_mb * MIB))
     facts = machine_info()
     work = Path(tempfile.mkdtemp(prefix="eproc-bench-opening-", dir=tmp_dir))
@@ -293,7 +329,7 @@ def run(bids: int, size_mb: float, workers: int, out: Path | None, tmp_dir: Path
         identity_file = work / "identity.txt"
         identity_file.write_text(f"# benchmark identity, recipient {recipient}\n{identity}\n")
         identity_file.chmod(0o600)
-        for name in ("sealed", "out-eproc", "out-age"):
+        for name in ("sealed", "out"):
             (work / name).mkdir()
 
         # Setup, not timed: each plaintext is encrypted and deleted at once, so the disk holds one at a time.
@@ -310,33 +346,53 @@ def run(bids: int, size_mb: float, workers: int, out: Path | None, tmp_dir: Path
         ciphertext_bytes = sum(path.stat().st_size for path in ciphertexts)
         total_bytes = size * bids
 
-        eproc = _time_eproc(ciphertexts, work / "out-eproc", identity, workers)
-        eproc_ok = _verify(eproc, expected)
-        _remove_all(eproc["outputs"].values())
-        age = _time_age(ciphertexts, work / "out-age", identity_file, workers)
-        age_ok = _verify(age, expected)
-        _remove_all(age["outputs"].values())
+        contenders = {
+            "eproc": lambda: _time_eproc(ciphertexts, work / "out", identity, workers, engine),
+            "age": lambda: _time_age(ciphertexts, work / "out", identity_file, workers, fsync=False),
+            "age_fsync": lambda: _time_age(ciphertexts, work / "out", identity_file, workers, fsync=True),
+        }
+        measured: dict[str, list[dict]] = {name: [] for name in contenders}
+        correct = dict.fromkeys(contenders, True)
+        for _round in range(rounds):
+            for name, time_it in contenders.items():
+                os.sync()
+                timing = time_it()
+                correct[name] = correct[name] and _verify(timing, expected)
+                _remove_all(timing["outputs"].values())
+                measured[name].append(timing)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    eproc_summary = _summary(eproc, total_bytes, eproc_ok)
-    age_summary = _summary(age, total_bytes, age_ok)
+    eproc_summary = _summary(measured["eproc"], total_bytes, correct["eproc"])
+    age_summary = _summary(measured["age"], total_bytes, correct["age"])
+    age_fsync_summary = _summary(measured["age_fsync"], total_bytes, correct["age_fsync"])
+    eproc_ok, age_ok = correct["eproc"], correct["age"] and correct["age_fsync"]
     result = {
         "benchmark": "opening",
         "timestamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": facts,
-        "parameters": {"bids": bids, "size_mb": size_mb, "workers": workers, "bytes_per_bid": size},
+        "parameters": {
+            "bids": bids,
+            "size_mb": size_mb,
+            "workers": workers,
+            "bytes_per_bid": size,
+            "rounds": rounds,
+            "engine": engine,
+        },
         "total_mb": round(total_bytes / MIB, 2),
         "ciphertext_mb": round(ciphertext_bytes / MIB, 2),
         "eproc": eproc_summary,
         "age": age_summary,
-        # Same bytes on both sides, so the ratio of throughputs is the inverse ratio of times (unrounded).
-        "ratio_eproc_over_age": round(age["seconds"] / eproc["seconds"], 3) if eproc["seconds"] > 0 else None,
+        "age_fsync": age_fsync_summary,
+        # Same bytes on every side, so the ratio of throughputs is the inverse ratio of (median) times.
+        "ratio_eproc_over_age": round(age_summary["seconds"] / eproc_summary["seconds"], 3),
+        "ratio_eproc_over_age_fsync": round(age_fsync_summary["seconds"] / eproc_summary["seconds"], 3),
         "hashes_match": eproc_ok and age_ok,
         "notes": [
-            "Throughput is plaintext MiB per wall-clock second, start-up included (Python workers spawned for "
-            "eproc, one age process per file).",
-            "eproc fsyncs each plaintext before renaming it into place; the age CLI does not fsync.",
+            "Throughput is plaintext MiB per wall-clock second of the median round, start-up included (one age "
+            "process per file on every side; Python workers spawned for eproc with the pyrage engine).",
+            "eproc hashes (SHA-256) and fsyncs each plaintext before renaming it into place; the age CLI does "
+            "neither; `age_fsync` is the CLI followed by an fsync of each output.",
             "The ciphertexts were just written, so both sides read them from the page cache.",
             *_memory_notes(),
         ],
@@ -349,30 +405,41 @@ def run(bids: int, size_mb: float, workers: int, out: Path | None, tmp_dir: Path
 
 
 def format_table(result: dict) -> str:
-    eproc, age = result["eproc"], result["age"]
+    sides = [result["eproc"], result["age"], result["age_fsync"]]
+    engine = result["parameters"]["engine"]
+
+    def row(label: str, cell) -> tuple[str, ...]:
+        return (label, *(str(cell(side)) for side in sides))
+
+    eproc = result["eproc"]
     rows = [
-        ("", "eproc (pyrage, workers)", "age CLI"),
-        ("total MB", f"{result['total_mb']:g}", f"{result['total_mb']:g}"),
-        ("seconds", f"{eproc['seconds']:.2f}", f"{age['seconds']:.2f}"),
-        ("MB/s", f"{eproc['mb_per_s']}", f"{age['mb_per_s']}"),
-        ("hashes match", str(eproc["hashes_match"]), str(age["hashes_match"])),
-        ("peak RSS per process MiB (VmHWM)", f"{eproc['peak_rss_mib']}", f"{age['peak_rss_mib']}"),
+        ("", f"eproc (opening, {engine})", "age CLI", "age CLI + fsync"),
+        row("total MB", lambda side: f"{result['total_mb']:g}"),
+        row("seconds (median)", lambda side: f"{side['seconds']:.2f}"),
+        row("seconds per round", lambda side: " ".join(f"{seconds:.2f}" for seconds in side["seconds_per_round"])),
+        row("MB/s", lambda side: side["mb_per_s"]),
+        row("hashes match", lambda side: side["hashes_match"]),
+        row("peak RSS per process MiB (VmHWM)", lambda side: side["peak_rss_mib"]),
         (
             "ru_maxrss children MiB (inflated)",
             f"{'<= ' if eproc['rusage_is_upper_bound'] else ''}{eproc['rusage_children_after_mib']}",
-            f"{age['rusage_wait4_max_mib']} (wait4)",
+            *(f"{side['rusage_wait4_max_mib']} (wait4)" for side in sides[1:]),
         ),
-        ("peak RSS of parent MiB", f"{eproc['parent_peak_rss_mib']}", f"{age['parent_peak_rss_mib']}"),
+        row("peak RSS of parent MiB", lambda side: side["parent_peak_rss_mib"]),
     ]
-    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "-+-".join("-" * width for width in widths))
     params = result["parameters"]
     header = (
         f"Opening {params['bids']} bids of {params['size_mb']:g} MB with {params['workers']} worker(s) on "
-        f"{result['machine']['nproc']} x {result['machine']['cpu_model']}"
+        f"{result['machine']['nproc']} x {result['machine']['cpu_model']}, {params['rounds']} round(s)"
     )
-    return "\n".join([header, *lines, f"ratio eproc/age (MB/s): {result['ratio_eproc_over_age']}"])
+    ratios = (
+        f"ratio eproc/age (MB/s): {result['ratio_eproc_over_age']}"
+        f"   eproc/(age + fsync): {result['ratio_eproc_over_age_fsync']}"
+    )
+    return "\n".join([header, *lines, ratios])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -382,8 +449,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="parallel workers for both sides (default 2)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON result (default {DEFAULT_OUT})")
     parser.add_argument("--tmp-dir", type=Path, default=None, help="where to put the temporary files")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each side, in turn (default 3)")
+    parser.add_argument(
+        "--engine",
+        choices=("age", "pyrage"),
+        default="age",
+        help="eproc's decryption engine: the age CLI (the default where installed) or pyrage",
+    )
     args = parser.parse_args(argv)
-    result = run(args.bids, args.size_mb, args.workers, args.out, tmp_dir=args.tmp_dir)
+    result = run(
+        args.bids, args.size_mb, args.workers, args.out, tmp_dir=args.tmp_dir, rounds=args.rounds, engine=args.engine
+    )
     print(format_table(result))
     print(f"JSON: {args.out}")
     return 0 if result["hashes_match"] else 1

@@ -598,7 +598,10 @@ def open_box(*, actor, box: SealedBox) -> None:
                 [
                     result
                     for _src, result in crypto.open_files_in_workers(
-                        list(jobs.values()), identity, max_workers=settings.EPROC_BID_OPENING_WORKERS
+                        list(jobs.values()),
+                        identity,
+                        max_workers=settings.EPROC_BID_OPENING_WORKERS,
+                        age_binary=settings.EPROC_AGE_BINARY or None,
                     )
                 ],
                 strict=True,

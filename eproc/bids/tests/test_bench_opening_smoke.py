@@ -3,19 +3,33 @@ It measures nothing here; the numbers it writes are checked only for shape and s
 
 import json
 
+import pytest
+
 from benchmarks import bench_opening
 
 
-def test_opening_benchmark_runs_on_tiny_bids(tmp_path):
+@pytest.mark.parametrize("engine", ["age", "pyrage"])
+def test_opening_benchmark_runs_on_tiny_bids(tmp_path, engine):
     out = tmp_path / "o.json"
 
-    result = bench_opening.run(bids=2, size_mb=0.2, workers=1, out=out, tmp_dir=tmp_path)
+    result = bench_opening.run(bids=2, size_mb=0.2, workers=1, out=out, tmp_dir=tmp_path, rounds=2, engine=engine)
 
-    assert result["eproc"]["mb_per_s"] > 0
-    assert result["age"]["mb_per_s"] > 0
-    assert result["eproc"]["hashes_match"] and result["age"]["hashes_match"] and result["hashes_match"]
-    assert result["ratio_eproc_over_age"] > 0
-    assert result["parameters"] == {"bids": 2, "size_mb": 0.2, "workers": 1, "bytes_per_bid": int(0.2 * 1024**2)}
+    for side in ("eproc", "age", "age_fsync"):
+        assert result[side]["mb_per_s"] > 0
+        assert result[side]["hashes_match"]
+        assert len(result[side]["seconds_per_round"]) == 2
+        assert min(result[side]["seconds_per_round"]) <= result[side]["seconds"]
+        assert result[side]["seconds"] <= max(result[side]["seconds_per_round"])
+    assert result["hashes_match"]
+    assert result["ratio_eproc_over_age"] > 0 and result["ratio_eproc_over_age_fsync"] > 0
+    assert result["parameters"] == {
+        "bids": 2,
+        "size_mb": 0.2,
+        "workers": 1,
+        "bytes_per_bid": int(0.2 * 1024**2),
+        "rounds": 2,
+        "engine": engine,
+    }
     assert out.exists()
     assert json.loads(out.read_text()) == result
     assert bench_opening.format_table(result).count("\n") >= 8
