@@ -50,10 +50,14 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache; each test starts with none, whatever ran before it in this worker."""
+    """Rate-limit counters live in the cache; each test starts with none, whatever ran before it in this worker, and
+    with no request counted but not yet written to it."""
     from django.core.cache import cache
 
+    from eproc.monitoring.request_counts import tally
+
     cache.clear()
+    tally.reset()
 
 
 @pytest.fixture

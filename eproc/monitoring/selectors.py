@@ -50,7 +50,9 @@ from eproc.tenders.models import Participant, Tender, TenderStage
 from eproc.tenders.rules import FAILURE_TRIGGERS
 from eproc.vendors.models import Activation, Submission, Vendor, Verification
 
+from . import request_counts
 from .models import AdoptionPlan, CapacitySnapshot, ComplianceRule
+from .request_counts import minute_key
 
 LPSE_ZONE = ZoneInfo(clock.WIB)  # periods are the LPSE's calendar months, in its own zone
 ZERO = Decimal("0")
@@ -823,21 +825,15 @@ def queue() -> dict:
     return {"depth": totals["n"], "oldest": totals["oldest"], "failing": totals["failing"]}
 
 
-REQUEST_KEY = "eproc:requests:{minute}"
-
-
-def minute_key(moment: datetime) -> str:
-    return REQUEST_KEY.format(minute=moment.astimezone(LPSE_ZONE).strftime("%Y%m%d%H%M"))
-
-
 def request_rates(minutes: int = 60) -> list[Bar]:
     """Requests per minute over the last `minutes`, oldest first, from the counters of the request middleware."""
     now = clock.now()
     moments = [now - timedelta(minutes=back) for back in range(minutes - 1, -1, -1)]
     keys = [minute_key(moment) for moment in moments]
     counts = cache.get_many(keys)
+    not_yet_written = request_counts.tally.pending()
     return [
-        Bar(key, moment.astimezone(LPSE_ZONE).strftime("%H:%M"), int(counts.get(key, 0)))
+        Bar(key, moment.astimezone(LPSE_ZONE).strftime("%H:%M"), int(counts.get(key, 0)) + not_yet_written[key])
         for key, moment in zip(keys, moments, strict=True)
     ]
 

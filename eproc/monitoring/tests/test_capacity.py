@@ -4,13 +4,15 @@ national-portal queue, for the LPSE administrator."""
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
 from conftest import PINNED_NOW, give_totp
 from eproc.audit.models import AuditEvent
-from eproc.monitoring import selectors
+from eproc.monitoring import request_counts, selectors
 from eproc.monitoring.models import CapacitySnapshot
+from eproc.monitoring.request_counts import minute_key
 from eproc.organizations.roles import Role
 from eproc.publication.models import OutboxEntry
 
@@ -92,6 +94,31 @@ def test_requests_are_counted_per_minute_for_the_last_hour(client, pinned_time):
     assert len(rates) == 60
     assert rates[-1].count == 1 and rates[-3].count == 3 and rates[-2].count == 0
     assert rates[-1].label == "10:02"
+
+
+def test_a_worker_writes_its_request_counts_to_the_shared_cache_when_the_minute_changes(
+    client, pinned_time, monkeypatch
+):
+    # Pasal 11(3)e: the rate is shown across workers; each adds its tally to the shared cache in batches.
+    monkeypatch.setattr(request_counts, "FLUSH_SECONDS", 3600.0)  # however slow this machine, no write by the clock
+    this_minute, next_minute = minute_key(PINNED_NOW), minute_key(PINNED_NOW + timedelta(minutes=1))
+    cache.set(this_minute, 5)  # what the other workers wrote for this minute
+    for _ in range(3):
+        client.get(reverse("home"))
+    assert cache.get(this_minute) == 5  # not written yet
+    assert selectors.request_rates()[-1].count == 8  # but this worker's own tally is shown
+    pinned_time.move_to(PINNED_NOW + timedelta(minutes=1))
+    client.get(reverse("home"))
+    assert (cache.get(this_minute), cache.get(next_minute)) == (8, 1)  # a new minute writes what was tallied
+    assert [bar.count for bar in selectors.request_rates()[-2:]] == [8, 1]
+
+
+def test_a_worker_writes_its_tally_again_once_a_second_has_passed(client, pinned_time, monkeypatch):
+    monkeypatch.setattr(request_counts, "FLUSH_SECONDS", 0.0)
+    client.get(reverse("home"))
+    client.get(reverse("home"))
+    assert cache.get(minute_key(PINNED_NOW)) == 2
+    assert not request_counts.tally.pending()
 
 
 def test_the_administrator_sees_the_panel_and_opening_it_takes_todays_snapshot(client, personas, var_dir):
