@@ -1085,6 +1085,13 @@ def _run_backend(
             ),
             "chunk_retries": sum(v.retries for v in crowd),
             "reasons": sorted({v.detail for v in crowd if v.outcome != "accepted"})[:10],
+            # When each refused vendor's thread began its commitment, in ms from the deadline (positive: after it),
+            # and how late the vendor threads woke against their scheduled arrival: on a saturated machine the
+            # clients, on the same cores, can themselves arrive after the deadline.
+            "refused_started_ms_from_deadline": sorted(
+                round((v.started - deadline) * 1000) for v in crowd if v.outcome == "refused" and v.started
+            ),
+            "client_wake_delay_ms": _latency_summary([v.started - v.arrival for v in crowd if v.started]),
         },
         "upload": {
             "total_mb": round(uploaded / MIB, 1),

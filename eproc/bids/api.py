@@ -78,7 +78,7 @@ def _own_envelope(request, public_id) -> Envelope:
 
 @api_view("POST")
 def commit(request, box_id):
-    box = get_object_or_404(SealedBox, public_id=box_id)
+    box = get_object_or_404(SealedBox.objects.select_related("agency"), public_id=box_id)
     if not policies.can_submit_bid(request.user, box):
         raise Http404
     data = _json_body(request)

@@ -374,7 +374,8 @@ def receive_chunk(
     deadline (benchmarks/bench_surge.py). Everything is checked again under the lock before the chunk counts.
     `received_at`: when the request reached the LPSE (core.arrival), if not now."""
     now = received_at or clock.now()
-    envelope = Envelope.objects.select_related("box").get(pk=envelope.pk)
+    # The first checks use the caller's copy (the API view has just read it): they only spare reading a body that
+    # would be refused. The checks that count are made again under the lock, and the bytes against the commitment.
     require(envelope.bidder_id == actor.pk)
     _check_chunk(envelope, offset, length, now)
     uploads.write_chunk(envelope, offset, stream, length)
@@ -389,7 +390,10 @@ def receive_chunk(
         # of=("self",): the envelope's row only. Without it PostgreSQL also locks the joined box row, which every
         # upload to the box shares: chunks would queue one at a time, and deadlock with a commitment that holds
         # the audit chain's head and waits for the box row at its COMMIT (the deferred foreign key check).
-        envelope = Envelope.objects.select_for_update(of=("self",)).select_related("box").get(pk=envelope.pk)
+        # The box's agency and the bidder come in the same query: the audit event and the API's answer need them.
+        envelope = (
+            Envelope.objects.select_for_update(of=("self",)).select_related("box__agency", "bidder").get(pk=envelope.pk)
+        )
         _check_chunk(envelope, offset, length, now)
         envelope.received_size = offset + length
         envelope.save(update_fields=["received_size"])
@@ -438,7 +442,9 @@ def complete_envelope(*, actor, envelope: Envelope, received_at: datetime | None
             _("The file is not a bid sealed with age to this box: %(reason)s") % {"reason": error}
         ) from error
     with transaction.atomic():
-        envelope = Envelope.objects.select_for_update(of=("self",)).select_related("box", "bidder").get(pk=envelope.pk)
+        envelope = (
+            Envelope.objects.select_for_update(of=("self",)).select_related("box__agency", "bidder").get(pk=envelope.pk)
+        )
         _check_bytes_window(envelope, now)
         envelope.storage_name = name
         envelope.bytes_completed_at = now

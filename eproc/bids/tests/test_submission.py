@@ -238,3 +238,27 @@ def test_a_commitment_larger_than_the_limit_is_refused_with_a_message(client, ma
     client.force_login(bidder)
     response = commit(client, box, b"", size=1001, sha256="b" * 64)
     assert response.status_code == 400 and "MB" in response.json()["error"]
+
+
+def test_a_chunk_costs_the_same_few_queries_at_the_deadline_as_any_time(client, make_box, bidder):
+    # At a deadline every query of a chunk is paid some hundreds of times a minute (benchmarks/bench_surge.py): the
+    # session, the user and their roles, the envelope, its locked row with the box, agency and bidder in one join,
+    # the update and the audit event with the chain head; here also the test transaction's SAVEPOINT and RELEASE,
+    # and SET LOCAL on PostgreSQL.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    box = make_box()
+    client.force_login(bidder)
+    data = seal(box, b"penawaran " * 500)
+    envelope = commit(client, box, data).json()["envelope"]
+    for offset in (0, 1000, 2000):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.put(
+                reverse("bids:api_chunk", args=[envelope, offset]),
+                data[offset : offset + 1000],
+                content_type="application/octet-stream",
+            )
+        assert response.status_code == 200
+        limit = 11 if connection.vendor == "sqlite" else 12
+        assert len(queries.captured_queries) <= limit, [query["sql"][:80] for query in queries]
