@@ -46,6 +46,7 @@ def test_the_surge_benchmark_accepts_every_tiny_bid_and_loses_none(tmp_path):
     assert surge["upload"]["throughput_mb_s"] > 0
     assert surge["upload"]["bid_latency"]["count"] == 3
     assert surge["raw_disk_write"]["mb_per_s"] > 0
+    assert surge["raw_disk_write_after_surge"]["mb_per_s"] > 0
     assert surge["public_pages"]["at_rest"]["count"] + surge["public_pages"]["during_surge"]["count"] > 0
     assert surge["public_pages"]["at_rest"]["errors"] == surge["public_pages"]["during_surge"]["errors"] == 0
     assert surge["server_memory"]["peak_sum_rss_mib"] > 0
