@@ -484,8 +484,10 @@ def _decrypt_with_age_cli(age_binary: str, source, sink, identity: str) -> None:
             raise DecryptionFailed(f"Cannot run the age CLI ({age_binary}): {exc.strerror or exc}", "io") from None
         os.close(identity_out)
         identity_out = -1
-        # One short line: far below the pipe's buffer, so this never waits for the child.
-        os.write(identity_in, identity.encode("ascii") + b"\n")
+        # One short line: far below the pipe's buffer, so this never waits for the child. A child that died at
+        # once closed the pipe: its exit status says why.
+        with contextlib.suppress(BrokenPipeError):
+            os.write(identity_in, identity.encode("ascii") + b"\n")
         os.close(identity_in)
         identity_in = -1
         errors = child.stderr.read()
