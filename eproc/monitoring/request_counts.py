@@ -4,7 +4,8 @@ Each process tallies its requests in memory and adds the tally to the shared cac
 embedded default) at most once a second and whenever the minute changes. Writing the cache on every request cost the
 deadline surge a tenth of the upload workers' time on the file cache, which lists its whole directory and writes a
 file per write (benchmarks/bench_surge.py). The panel adds the tally its own process has not written yet; another
-worker's can lag by at most a second of requests. Each minute's counter expires after two hours."""
+worker's last second of requests shows once that worker serves its next request (the rate is indicative). Each
+minute's counter expires after two hours."""
 
 import logging
 import threading
