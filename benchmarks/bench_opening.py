@@ -7,8 +7,8 @@ identity as the server does (`derive_identity(seed, box_id="bench", envelope="si
 plaintexts of S MB (streamed in 1 MiB blocks), encrypts each with `age -r RECIPIENT` (not timed), then times
 
   (a) eproc: `crypto.open_files_in_workers(jobs, identity, max_workers=W)`, the call `services.open_box` makes
-      (W threads each driving an `age --decrypt` process into a temporary file, then SHA-256 of the plaintext,
-      fsync and rename; with `--engine pyrage`, W spawned worker processes running pyrage instead);
+      (W threads each driving an `age --decrypt` process into a temporary file and hashing the plaintext as it is
+      written, then fsync and rename; with `--engine pyrage`, W spawned worker processes running pyrage instead);
   (b) age:   `age -d -i IDENTITY_FILE -o OUT FILE.age`, W processes at a time from a thread pool;
   (c) age + fsync: the same, each output fsynced after age exits: what durability alone costs (for reference;
       the target compares (a) with (b)),

@@ -35,6 +35,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -370,6 +371,8 @@ def _fsync_directory(directory: Path) -> None:
 # pyrage remains the engine where it is not, and both give the same results and the same DecryptionFailed kinds.
 AGE_BINARY = shutil.which("age")
 _READ_BLOCK = 1024 * 1024
+_FOLLOW_PAUSE_SECONDS = 0.002  # between looks at a plaintext the CLI is still writing
+_ERRORS_LIMIT = 64 * 1024
 
 
 def decrypt_file(src: Path, dst: Path, identity: str, *, age_binary: str | None = AGE_BINARY) -> tuple[str, int]:
@@ -405,8 +408,7 @@ def _decrypt_to_temporary(src: Path, dst: Path, identity: str, age_binary: str |
                 raise DecryptionFailed(f"Cannot read the bid file: {exc.strerror or exc}", "io") from None
             with source:
                 if age_binary:
-                    _decrypt_with_age_cli(age_binary, source, sink, identity)
-                    digest, size = _hash_written(sink)
+                    digest, size = _decrypt_with_age_cli(age_binary, source, sink, identity)
                 else:
                     digest, size = _decrypt_with_pyrage(source, sink, key)
             try:
@@ -467,54 +469,83 @@ def _decrypt_with_pyrage(source, sink, key) -> tuple[str, int]:
     return writer.sha256.hexdigest(), writer.size
 
 
-def _decrypt_with_age_cli(age_binary: str, source, sink, identity: str) -> None:
-    """`age --decrypt` from the open source file to the open sink. The identity goes through a pipe the child
-    inherits (/dev/fd/N): it is never written to disk nor shown in the process list."""
+def _decrypt_with_age_cli(age_binary: str, source, sink, identity: str) -> tuple[str, int]:
+    """`age --decrypt` from the open source file to the open sink; returns the plaintext's SHA-256 and size. The
+    identity goes through a pipe the child inherits (/dev/fd/N): it is never written to disk nor shown in the
+    process list. While the child writes, this thread hashes what it has written so far and starts its write-back
+    (_Follower), so hashing and the disk keep pace with the decryption instead of following it."""
     identity_out, identity_in = os.pipe()
-    try:
+    # Errors go to a file, not a pipe: a pipe nobody reads while the child runs could fill and stop it.
+    with tempfile.TemporaryFile() as errors:
         try:
-            child = subprocess.Popen(  # noqa: S603 (fixed argv; the binary is the configured age CLI)
-                [age_binary, "--decrypt", "--identity", f"/dev/fd/{identity_out}"],
-                stdin=source,
-                stdout=sink,
-                stderr=subprocess.PIPE,
-                pass_fds=(identity_out,),
-            )
+            try:
+                child = subprocess.Popen(  # noqa: S603 (fixed argv; the binary is the configured age CLI)
+                    [age_binary, "--decrypt", "--identity", f"/dev/fd/{identity_out}"],
+                    stdin=source,
+                    stdout=sink,
+                    stderr=errors,
+                    pass_fds=(identity_out,),
+                )
+            except OSError as exc:
+                raise DecryptionFailed(f"Cannot run the age CLI ({age_binary}): {exc.strerror or exc}", "io") from None
+            os.close(identity_out)
+            identity_out = -1
+            # One short line: far below the pipe's buffer, so this never waits for the child. A child that died at
+            # once closed the pipe: its exit status says why.
+            with contextlib.suppress(BrokenPipeError):
+                os.write(identity_in, identity.encode("ascii") + b"\n")
+            os.close(identity_in)
+            identity_in = -1
+            follower = _Follower(sink.fileno())
+            try:
+                while child.poll() is None:
+                    if not follower.catch_up():
+                        time.sleep(_FOLLOW_PAUSE_SECONDS)
+            except BaseException:  # the plaintext cannot be hashed: stop the child, its output is thrown away
+                child.kill()
+                child.wait()
+                raise
+        finally:
+            for descriptor in (identity_out, identity_in):
+                if descriptor >= 0:
+                    os.close(descriptor)
+        if child.returncode != 0:
+            errors.seek(0)
+            raise _classify_age_cli(child.returncode, errors.read(_ERRORS_LIMIT).decode("utf-8", "replace"))
+    follower.catch_up()  # what was written after the last look
+    return follower.sha256.hexdigest(), follower.size
+
+
+class _Follower:
+    """Reads a file another process is appending to, from the page cache, 1 MiB at a time: hashes it and starts
+    writing back what it has read (POSIX_FADV_DONTNEED starts write-back without waiting, on Linux). Only what the
+    file's size already covers is read, and the writer only appends, so no read sees a half-written block."""
+
+    def __init__(self, descriptor: int):
+        self.descriptor = descriptor
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+        self._block = bytearray(_READ_BLOCK)
+        self._view = memoryview(self._block)
+
+    def catch_up(self) -> bool:
+        """Hash what was written since the last call; False when there was nothing new."""
+        start = self.size
+        try:
+            end = os.fstat(self.descriptor).st_size  # what the file's size covers now, and no further
+            while self.size < end:
+                wanted = min(_READ_BLOCK, end - self.size)
+                count = os.preadv(self.descriptor, [self._view[:wanted]], self.size)
+                if not count:
+                    break
+                self.sha256.update(self._view[:count])
+                self.size += count
+            if self.size > start:
+                with contextlib.suppress(OSError, AttributeError):
+                    os.posix_fadvise(self.descriptor, start, self.size - start, os.POSIX_FADV_DONTNEED)
         except OSError as exc:
-            raise DecryptionFailed(f"Cannot run the age CLI ({age_binary}): {exc.strerror or exc}", "io") from None
-        os.close(identity_out)
-        identity_out = -1
-        # One short line: far below the pipe's buffer, so this never waits for the child. A child that died at
-        # once closed the pipe: its exit status says why.
-        with contextlib.suppress(BrokenPipeError):
-            os.write(identity_in, identity.encode("ascii") + b"\n")
-        os.close(identity_in)
-        identity_in = -1
-        errors = child.stderr.read()
-        child.stderr.close()
-        returncode = child.wait()
-    finally:
-        for descriptor in (identity_out, identity_in):
-            if descriptor >= 0:
-                os.close(descriptor)
-    if returncode != 0:
-        raise _classify_age_cli(returncode, errors.decode("utf-8", "replace"))
-
-
-def _hash_written(sink) -> tuple[str, int]:
-    """SHA-256 and size of what the CLI wrote: read back from the page cache, 1 MiB at a time."""
-    digest, size = hashlib.sha256(), 0
-    block = bytearray(_READ_BLOCK)
-    view = memoryview(block)
-    offset = 0
-    try:
-        while count := os.preadv(sink.fileno(), [block], offset):
-            digest.update(view[:count])
-            offset += count
-            size += count
-    except OSError as exc:
-        raise DecryptionFailed(f"Cannot read back the plaintext: {exc.strerror or exc}", "io") from None
-    return digest.hexdigest(), size
+            raise DecryptionFailed(f"Cannot read back the plaintext: {exc.strerror or exc}", "io") from None
+        return self.size > start
 
 
 def _classify_age_cli(returncode: int, errors: str) -> DecryptionFailed:
@@ -586,9 +617,9 @@ def open_files_in_workers(
     """Decrypt each (src, dst), `max_workers` at a time. Returns, in job order, (src, (sha256 hex, size)) or
     (src, DecryptionFailed); never raises for a job.
 
-    With the age CLI, each of `max_workers` threads drives one `age` process and hashes what it wrote (hashlib
-    lets go of the GIL), then hands the file to another thread to fsync and rename: a decrypting thread never sits
-    waiting for the disk while its core could decrypt the next bid. With pyrage, which holds the GIL while it
+    With the age CLI, each of `max_workers` threads drives one `age` process and hashes what it writes as it writes
+    it (hashlib lets go of the GIL), then hands the file to another thread to fsync and rename: a decrypting thread
+    never sits waiting for the disk while its core could decrypt the next bid. With pyrage, which holds the GIL while it
     decrypts, whole decrypt_file calls run in spawned worker processes (spawned: safe from a threaded server)."""
     jobs = [(Path(src), Path(dst)) for src, dst in jobs]
     if not jobs:

@@ -9,6 +9,7 @@ import itertools
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import bech32
@@ -513,6 +514,31 @@ def test_the_age_cli_gets_the_identity_through_a_pipe_not_the_command_line_or_a_
     assert argv[:2] == ["--decrypt", "--identity"] and argv[2].startswith("/dev/fd/")
     assert identity not in " ".join(argv)
     assert (tmp_path / "identity").read_text() == identity + "\n"
+
+
+def test_a_plaintext_written_slowly_is_hashed_whole_while_it_is_written(sealed_bid, tmp_path):
+    # The opening hashes the plaintext as the CLI writes it. A stand-in CLI that lets the real one's output out in
+    # uneven pieces, with pauses, makes the hashing catch up many times mid-file.
+    identity, plaintext, sealed = sealed_bid
+    slow = tmp_path / "slow-age"
+    slow.write_text(
+        "#!/bin/sh\n"
+        f'{AGE} "$@" | {sys.executable} -c "'
+        "import sys, time\n"
+        "data = sys.stdin.buffer.read()\n"
+        "sizes = [1, 4095, 70000, 1 << 20, 3]\n"
+        "offset = piece = 0\n"
+        "while offset < len(data):\n"
+        "    size = sizes[piece % len(sizes)]\n"
+        "    sys.stdout.buffer.write(data[offset:offset + size]); sys.stdout.buffer.flush()\n"
+        "    offset, piece = offset + size, piece + 1\n"
+        "    time.sleep(0.003)\n"
+        '"\n'
+    )
+    slow.chmod(0o755)
+    digest, size = crypto.decrypt_file(sealed, tmp_path / "out" / "bid.zip", identity, age_binary=str(slow))
+    assert (digest, size) == (hashlib.sha256(plaintext).hexdigest(), len(plaintext))
+    assert (tmp_path / "out" / "bid.zip").read_bytes() == plaintext
 
 
 @pytest.mark.parametrize("workers_kind", ["age-cli threads", "pyrage processes"])
