@@ -483,32 +483,35 @@ def test_a_write_error_is_reported_as_the_servers_fault_not_the_bids(sealed_bid,
     assert os.listdir(tmp_path / "out") == []
 
 
+def _stand_in_age(path: Path, script: str) -> str:
+    """A shell script in the age CLI's place, for decrypt_file's `age_binary`."""
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(0o755)
+    return str(path)
+
+
 def test_an_age_cli_that_cannot_run_or_is_killed_is_the_servers_fault_not_the_bids(sealed_bid, tmp_path):
     identity, _, sealed = sealed_bid
     with pytest.raises(crypto.DecryptionFailed, match="Cannot run the age CLI") as caught:
         crypto.decrypt_file(sealed, tmp_path / "out" / "bid.zip", identity, age_binary=str(tmp_path / "no-age"))
     assert caught.value.kind == "io"
-    killed = tmp_path / "killed-age"
-    killed.write_text("#!/bin/sh\nkill -9 $$\n")
-    killed.chmod(0o755)
+    killed = _stand_in_age(tmp_path / "killed-age", "kill -9 $$\n")
     with pytest.raises(crypto.DecryptionFailed, match="signal 9") as caught:
-        crypto.decrypt_file(sealed, tmp_path / "out" / "bid.zip", identity, age_binary=str(killed))
+        crypto.decrypt_file(sealed, tmp_path / "out" / "bid.zip", identity, age_binary=killed)
     assert caught.value.kind == "io"
     assert os.listdir(tmp_path / "out") == []
 
 
 def test_the_age_cli_gets_the_identity_through_a_pipe_not_the_command_line_or_a_file(sealed_bid, tmp_path):
     identity, plaintext, sealed = sealed_bid
-    spy = tmp_path / "spy-age"
     # A stand-in CLI that records its arguments and what its --identity path holds, then runs the real age.
-    spy.write_text(
-        "#!/bin/sh\n"
+    spy = _stand_in_age(
+        tmp_path / "spy-age",
         f'printf "%s\\n" "$@" > {tmp_path}/argv\n'
         f'cat "$3" > {tmp_path}/identity\n'
-        f"exec {AGE} --decrypt --identity {tmp_path}/identity\n"
+        f"exec {AGE} --decrypt --identity {tmp_path}/identity\n",
     )
-    spy.chmod(0o755)
-    digest, _ = crypto.decrypt_file(sealed, tmp_path / "out" / "bid.zip", identity, age_binary=str(spy))
+    digest, _ = crypto.decrypt_file(sealed, tmp_path / "out" / "bid.zip", identity, age_binary=spy)
     assert digest == hashlib.sha256(plaintext).hexdigest()
     argv = (tmp_path / "argv").read_text().split()
     assert argv[:2] == ["--decrypt", "--identity"] and argv[2].startswith("/dev/fd/")
@@ -520,9 +523,8 @@ def test_a_plaintext_written_slowly_is_hashed_whole_while_it_is_written(sealed_b
     # The opening hashes the plaintext as the CLI writes it. A stand-in CLI that lets the real one's output out in
     # uneven pieces, with pauses, makes the hashing catch up many times mid-file.
     identity, plaintext, sealed = sealed_bid
-    slow = tmp_path / "slow-age"
-    slow.write_text(
-        "#!/bin/sh\n"
+    slow = _stand_in_age(
+        tmp_path / "slow-age",
         f'{AGE} "$@" | {sys.executable} -c "'
         "import sys, time\n"
         "data = sys.stdin.buffer.read()\n"
@@ -533,10 +535,9 @@ def test_a_plaintext_written_slowly_is_hashed_whole_while_it_is_written(sealed_b
         "    sys.stdout.buffer.write(data[offset:offset + size]); sys.stdout.buffer.flush()\n"
         "    offset, piece = offset + size, piece + 1\n"
         "    time.sleep(0.003)\n"
-        '"\n'
+        '"\n',
     )
-    slow.chmod(0o755)
-    digest, size = crypto.decrypt_file(sealed, tmp_path / "out" / "bid.zip", identity, age_binary=str(slow))
+    digest, size = crypto.decrypt_file(sealed, tmp_path / "out" / "bid.zip", identity, age_binary=slow)
     assert (digest, size) == (hashlib.sha256(plaintext).hexdigest(), len(plaintext))
     assert (tmp_path / "out" / "bid.zip").read_bytes() == plaintext
 
