@@ -7,8 +7,8 @@ identity as the server does (`derive_identity(seed, box_id="bench", envelope="si
 plaintexts of S MB (streamed in 1 MiB blocks), encrypts each with `age -r RECIPIENT` (not timed), then times
 
   (a) eproc: `crypto.open_files_in_workers(jobs, identity, max_workers=W)`, the call `services.open_box` makes
-      (W threads each driving an `age --decrypt` process into a temporary file and hashing the plaintext as it is
-      written, then fsync and rename; with `--engine pyrage`, W spawned worker processes running pyrage instead);
+      (W threads in this process, each decrypting a bid with OpenSSL's ChaCha20-Poly1305 and hashing it in one
+      pass into a temporary file, then handing it to another thread to fsync and rename);
   (b) age:   `age -d -i IDENTITY_FILE -o OUT FILE.age`, W processes at a time from a thread pool;
   (c) age + fsync: the same, each output fsynced after age exits: what durability alone costs (for reference;
       the target compares (a) with (b)),
@@ -28,7 +28,6 @@ import hashlib
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -163,14 +162,6 @@ class _RssSampler:
         return max(self.peaks.values(), default=None)
 
 
-def _children_maxrss_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-
-
-def _self_maxrss_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 def _mib(kib: int | None) -> float | None:
     return None if kib is None else round(kib / 1024, 1)
 
@@ -182,33 +173,42 @@ def _remove_all(paths) -> None:
 
 def _memory_notes() -> list[str]:
     return [
-        "peak_rss_mib (the table's figure) is the largest VmHWM seen in /proc/PID/status of the eproc worker "
-        "processes, or of the `age -d` processes, polled every 10 ms: the peak of that process's own address "
-        "space. A process shorter than 10 ms may be missed (null), and growth in its last 10 ms is not seen.",
-        "ru_maxrss figures (as asked: RUSAGE_CHILDREN before/after for the workers, os.wait4 per `age -d` process) "
-        "are recorded too, but on Linux they overstate a child that the parent started: ru_maxrss survives exec, "
-        "and a child started by fork/vfork+exec first counts the parent's resident memory (this benchmark process, "
-        "about 30 MiB with pyrage and cryptography loaded). RUSAGE_CHILDREN is moreover the largest peak of any "
-        "child waited for so far in the run (the age encryption processes included), not per phase: when it did "
-        "not grow during the eproc phase only an upper bound is known (rusage_is_upper_bound = true).",
-        "parent: RUSAGE_SELF.ru_maxrss of the benchmark process at the end of each phase; it is a lifetime peak, "
-        "so it includes everything done before (writing the plaintexts, the other phase).",
-        "Peaks are per process: with W workers in parallel the machine holds about W times the worker figure.",
+        "eproc decrypts in threads of this process: its peak_rss_mib is this process's VmHWM (/proc/self/status) "
+        "over the eproc phase alone (the peak is reset by writing 5 to /proc/self/clear_refs just before), with "
+        "Python, Django-free eproc code and cryptography loaded; rss_before_mib is the resident size at the start, "
+        "so the difference is what opening the bids cost. All W threads together: this is the machine's figure.",
+        "For the age CLI, peak_rss_mib is the largest VmHWM seen in /proc/PID/status of the `age -d` processes, "
+        "polled every 10 ms (a process shorter than 10 ms may be missed, and growth in its last 10 ms is not "
+        "seen); with W processes in parallel the machine holds about W times that figure. os.wait4's ru_maxrss per "
+        "process is recorded too but overstates it on Linux: a child started by fork/vfork+exec first counts the "
+        "parent's resident memory, and ru_maxrss survives exec.",
     ]
 
 
 # --- The two contenders --------------------------------------------------------------------------------------------
 
 
-def _time_eproc(ciphertexts: list[Path], out_dir: Path, identity: str, workers: int, engine: str) -> dict:
+def _own_memory_kib(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii", errors="replace") as handle:
+        for line in handle:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+def _reset_own_peak() -> None:
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+        handle.write("5")  # resets VmHWM to the current resident size (Linux 4.0+)
+
+
+def _time_eproc(ciphertexts: list[Path], out_dir: Path, identity: str, workers: int) -> dict:
     jobs = [(src, out_dir / f"{src.stem}.bin") for src in ciphertexts]
-    age_binary = AGE if engine == "age" else None
-    children_before = _children_maxrss_kib()
-    with _RssSampler(AGE if age_binary else "spawn_main") as sampler:
-        started = time.perf_counter()
-        results = crypto.open_files_in_workers(jobs, identity, max_workers=workers, age_binary=age_binary)
-        seconds = time.perf_counter() - started
-    children_after = _children_maxrss_kib()
+    _reset_own_peak()
+    rss_before = _own_memory_kib("VmRSS")
+    started = time.perf_counter()
+    results = crypto.open_files_in_workers(jobs, identity, max_workers=workers)
+    seconds = time.perf_counter() - started
+    peak = _own_memory_kib("VmHWM")
     failures = [f"{src.name}: {result}" for src, result in results if isinstance(result, crypto.DecryptionFailed)]
     if failures:
         raise RuntimeError("eproc could not open: " + "; ".join(failures))
@@ -216,12 +216,8 @@ def _time_eproc(ciphertexts: list[Path], out_dir: Path, identity: str, workers: 
         "seconds": seconds,
         "outputs": dict(jobs),
         "reported_sha256": {src: result[0] for src, result in results},
-        "peak_rss_kib": sampler.peak_kib,
-        "processes_sampled": len(sampler.peaks),
-        "rusage_children_before_kib": children_before,
-        "rusage_children_after_kib": children_after,
-        "rusage_is_upper_bound": children_after <= children_before,
-        "parent_peak_rss_kib": _self_maxrss_kib(),
+        "peak_rss_kib": peak,
+        "rss_before_kib": rss_before,
     }
 
 
@@ -238,13 +234,11 @@ def _time_age(ciphertexts: list[Path], out_dir: Path, identity_file: Path, worke
                 os.close(descriptor)
         return peak
 
-    children_before = _children_maxrss_kib()
     with _RssSampler(AGE) as sampler:
         started = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             wait4_peaks = list(pool.map(decrypt, jobs))
         seconds = time.perf_counter() - started
-    children_after = _children_maxrss_kib()
     return {
         "seconds": seconds,
         "outputs": dict(jobs),
@@ -252,10 +246,6 @@ def _time_age(ciphertexts: list[Path], out_dir: Path, identity_file: Path, worke
         "peak_rss_kib": sampler.peak_kib,
         "processes_sampled": len(sampler.peaks),
         "rusage_wait4_max_kib": max(wait4_peaks),
-        "rusage_children_before_kib": children_before,
-        "rusage_children_after_kib": children_after,
-        "rusage_is_upper_bound": children_after <= children_before,
-        "parent_peak_rss_kib": _self_maxrss_kib(),
     }
 
 
@@ -271,30 +261,20 @@ def _verify(measured: dict, expected: dict[Path, str]) -> bool:
 
 
 def _summary(rounds: list[dict], total_bytes: int, hashes_match: bool) -> dict:
-    """The median round's time; memory figures are the largest of any round."""
+    """The median round's time; memory figures are the largest of any round (the smallest for rss_before)."""
     seconds = statistics.median(measured["seconds"] for measured in rounds)
-    measured = {
-        **rounds[-1],
-        "peak_rss_kib": max((m["peak_rss_kib"] for m in rounds if m["peak_rss_kib"] is not None), default=None),
-        "processes_sampled": max(m["processes_sampled"] for m in rounds),
-        "parent_peak_rss_kib": max(m["parent_peak_rss_kib"] for m in rounds),
-    }
-    if "rusage_wait4_max_kib" in measured:
-        measured["rusage_wait4_max_kib"] = max(m["rusage_wait4_max_kib"] for m in rounds)
     summary = {
         "seconds": round(seconds, 3),
         "seconds_per_round": [round(m["seconds"], 3) for m in rounds],
         "mb_per_s": round(total_bytes / MIB / seconds, 2) if seconds > 0 else None,
         "hashes_match": hashes_match,
-        "peak_rss_mib": _mib(measured["peak_rss_kib"]),
-        "processes_sampled": measured["processes_sampled"],
-        "parent_peak_rss_mib": _mib(measured["parent_peak_rss_kib"]),
-        "rusage_children_before_mib": _mib(measured["rusage_children_before_kib"]),
-        "rusage_children_after_mib": _mib(measured["rusage_children_after_kib"]),
-        "rusage_is_upper_bound": measured["rusage_is_upper_bound"],
+        "peak_rss_mib": _mib(max((m["peak_rss_kib"] for m in rounds if m["peak_rss_kib"] is not None), default=None)),
     }
-    if "rusage_wait4_max_kib" in measured:
-        summary["rusage_wait4_max_mib"] = _mib(measured["rusage_wait4_max_kib"])
+    if "rss_before_kib" in rounds[0]:
+        summary["rss_before_mib"] = _mib(min(m["rss_before_kib"] for m in rounds))
+    if "processes_sampled" in rounds[0]:
+        summary["processes_sampled"] = max(m["processes_sampled"] for m in rounds)
+        summary["rusage_wait4_max_mib"] = _mib(max(m["rusage_wait4_max_kib"] for m in rounds))
     return summary
 
 
@@ -309,7 +289,6 @@ def run(
     tmp_dir: Path | None = None,
     *,
     rounds: int = 3,
-    engine: str = "age",
 ) -> dict:
     """Run the benchmark and return its result; write it as JSON to `out` unless that is None.
 
@@ -317,8 +296,6 @@ def run(
     it is removed at the end whatever happens."""
     if bids < 1 or workers < 1 or rounds < 1 or size_mb <= 0:
         raise ValueError("bids, workers and rounds must be at least 1 and size_mb positive.")
-    if engine not in ("age", "pyrage"):
-        raise ValueError("engine is age or pyrage.")
     size = max(1, int(size_mb * MIB))
     facts = machine_info()
     work = Path(tempfile.mkdtemp(prefix="eproc-bench-opening-", dir=tmp_dir))
@@ -347,7 +324,7 @@ def run(
         total_bytes = size * bids
 
         contenders = {
-            "eproc": lambda: _time_eproc(ciphertexts, work / "out", identity, workers, engine),
+            "eproc": lambda: _time_eproc(ciphertexts, work / "out", identity, workers),
             "age": lambda: _time_age(ciphertexts, work / "out", identity_file, workers, fsync=False),
             "age_fsync": lambda: _time_age(ciphertexts, work / "out", identity_file, workers, fsync=True),
         }
@@ -377,7 +354,6 @@ def run(
             "workers": workers,
             "bytes_per_bid": size,
             "rounds": rounds,
-            "engine": engine,
         },
         "total_mb": round(total_bytes / MIB, 2),
         "ciphertext_mb": round(ciphertext_bytes / MIB, 2),
@@ -390,7 +366,7 @@ def run(
         "hashes_match": eproc_ok and age_ok,
         "notes": [
             "Throughput is plaintext MiB per wall-clock second of the median round, start-up included (one age "
-            "process per file on every side; Python workers spawned for eproc with the pyrage engine).",
+            "process per file for the CLI; W threads of this process for eproc).",
             "eproc hashes (SHA-256) and fsyncs each plaintext before renaming it into place; the age CLI does "
             "neither; `age_fsync` is the CLI followed by an fsync of each output.",
             "The ciphertexts were just written, so both sides read them from the page cache.",
@@ -406,26 +382,23 @@ def run(
 
 def format_table(result: dict) -> str:
     sides = [result["eproc"], result["age"], result["age_fsync"]]
-    engine = result["parameters"]["engine"]
 
     def row(label: str, cell) -> tuple[str, ...]:
         return (label, *(str(cell(side)) for side in sides))
 
-    eproc = result["eproc"]
     rows = [
-        ("", f"eproc (opening, {engine})", "age CLI", "age CLI + fsync"),
+        ("", "eproc (opening)", "age CLI", "age CLI + fsync"),
         row("total MB", lambda side: f"{result['total_mb']:g}"),
         row("seconds (median)", lambda side: f"{side['seconds']:.2f}"),
         row("seconds per round", lambda side: " ".join(f"{seconds:.2f}" for seconds in side["seconds_per_round"])),
         row("MB/s", lambda side: side["mb_per_s"]),
         row("hashes match", lambda side: side["hashes_match"]),
-        row("peak RSS per process MiB (VmHWM)", lambda side: side["peak_rss_mib"]),
         (
-            "ru_maxrss children MiB (inflated)",
-            f"{'<= ' if eproc['rusage_is_upper_bound'] else ''}{eproc['rusage_children_after_mib']}",
-            *(f"{side['rusage_wait4_max_mib']} (wait4)" for side in sides[1:]),
+            "peak RSS MiB (VmHWM)",
+            f"{sides[0]['peak_rss_mib']} (whole process; {sides[0]['rss_before_mib']} before)",
+            *(f"{side['peak_rss_mib']} per age process" for side in sides[1:]),
         ),
-        row("peak RSS of parent MiB", lambda side: side["parent_peak_rss_mib"]),
+        ("ru_maxrss MiB (wait4, inflated)", "", *(str(side["rusage_wait4_max_mib"]) for side in sides[1:])),
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
@@ -450,16 +423,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON result (default {DEFAULT_OUT})")
     parser.add_argument("--tmp-dir", type=Path, default=None, help="where to put the temporary files")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each side, in turn (default 3)")
-    parser.add_argument(
-        "--engine",
-        choices=("age", "pyrage"),
-        default="age",
-        help="eproc's decryption engine: the age CLI (the default where installed) or pyrage",
-    )
     args = parser.parse_args(argv)
-    result = run(
-        args.bids, args.size_mb, args.workers, args.out, tmp_dir=args.tmp_dir, rounds=args.rounds, engine=args.engine
-    )
+    result = run(args.bids, args.size_mb, args.workers, args.out, tmp_dir=args.tmp_dir, rounds=args.rounds)
     print(format_table(result))
     print(f"JSON: {args.out}")
     return 0 if result["hashes_match"] else 1

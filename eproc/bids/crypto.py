@@ -3,7 +3,7 @@
 One age X25519 identity per sealed box and envelope, derived from a 16-byte seed with HKDF-SHA256. The seed is
 split k-of-n with Shamir's scheme (pycryptodome, GF(2^128)); the server keeps only the recipient, k and a SHA-256
 of each share, and forgets the seed. At the opening, k shares give the seed back, the seed gives the identity back,
-and the identity opens the bids: with the `age` CLI where it is installed, else with pyrage in worker processes.
+and the identity opens the bids, streamed through OpenSSL's primitives in threads (see "Opening bids" below).
 
 Pure Python, no Django: the committee, an auditor or a vendor can run this file offline.
 
@@ -16,10 +16,9 @@ Things learnt about the libraries (pyrage 1.4.0, pycryptodome 4.4.0):
   and check each share against its published SHA-256 first (`share_sha256`) to name a bad share.
 * pyrage (the Rust `age` crate) adds a random "grease" stanza (type `<random>-grease`) to every file it encrypts,
   so `check_age_header` accepts and ignores stanzas of that type next to X25519 ones.
-* `pyrage.decrypt_io` streams (about 8 KiB writes; 14 MB RSS for a 200 MB file here) and accepts any object with
-  `write()`, but `write()` must return the number of bytes written (None raises OSError). Damage to the payload
-  (truncation, flipped bit) raises a plain OSError("decryption error") *after* earlier chunks were written out,
-  so partial plaintext exists before the failure shows: hence the temporary file.
+* `pyrage.decrypt_io` streams, but calls back into Python every 8 KiB: too slow for the opening (below), which
+  therefore reads the format itself. Like any streaming decryptor it finds damage only when it reaches it, after
+  earlier chunks were written out: hence the temporary file.
 """
 
 from __future__ import annotations
@@ -29,13 +28,9 @@ import binascii
 import concurrent.futures
 import contextlib
 import hashlib
-import multiprocessing
 import os
 import secrets
-import shutil
-import subprocess
 import tempfile
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +39,10 @@ from typing import BinaryIO
 import bech32
 import pyrage
 from Crypto.Protocol.SecretSharing import Shamir
-from cryptography.hazmat.primitives import hashes
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 SEED_BYTES = 16
@@ -208,6 +206,17 @@ def _describe_type(kind: str) -> str:
     return f"{description} (stanza type '{kind}')"
 
 
+@dataclass(frozen=True)
+class AgeHeader:
+    """What the opening needs from a checked header: the X25519 stanzas as (ephemeral share, wrapped file key), the
+    MAC and the bytes it covers (everything up to and including "---"), and the header's length."""
+
+    x25519_stanzas: tuple[tuple[bytes, bytes], ...]
+    mac: bytes
+    mac_input: bytes
+    length: int
+
+
 def check_age_header(stream: BinaryIO) -> int:
     """Read and check the header of an age file from a binary stream; return its length in bytes.
 
@@ -217,6 +226,12 @@ def check_age_header(stream: BinaryIO) -> int:
     hybrids, plugins) is refused, because the tender key could not open the bid. The MAC cannot be checked
     without the key. At most HEADER_LIMIT bytes are read; the stream is left just after the header (or wherever
     the error was found). Raises AgeHeaderError with an English message naming the problem."""
+    return read_age_header(stream).length
+
+
+def read_age_header(stream: BinaryIO) -> AgeHeader:
+    """check_age_header, returning the parsed header."""
+    raw_lines: list[bytes] = []  # at most HEADER_LIMIT bytes: the MAC covers them
     consumed = 0
 
     def next_line(what: str) -> bytes:
@@ -229,6 +244,7 @@ def check_age_header(stream: BinaryIO) -> int:
             raise AgeHeaderError(f"The file ends inside the age header (expected {what}); it is truncated.")
         if line.endswith(b"\r\n"):
             raise AgeHeaderError("The age header has Windows line endings; the file was altered by a text transfer.")
+        raw_lines.append(line)
         return line[:-1]
 
     first = stream.readline(128)
@@ -253,7 +269,8 @@ def check_age_header(stream: BinaryIO) -> int:
             raise AgeHeaderError("The file uses an unsupported age format version; only age-encryption.org/v1.")
         raise AgeHeaderError("The file is not an age-encrypted file (it must start with 'age-encryption.org/v1').")
 
-    x25519_stanzas = 0
+    raw_lines.append(first)
+    x25519_stanzas = []
     line = next_line("a stanza")
     if line.startswith(b"---"):
         raise AgeHeaderError("The age header has no recipient stanza.")
@@ -277,9 +294,10 @@ def check_age_header(stream: BinaryIO) -> int:
         body = _b64_decode(b"".join(body_lines), "stanza body")
 
         if kind == "X25519":
-            if len(args) != 1 or len(_b64_decode(args[0], "X25519 share")) != 32 or len(body) != 32:
+            share = _b64_decode(args[0], "X25519 share") if len(args) == 1 else b""
+            if len(share) != 32 or len(body) != 32:
                 raise AgeHeaderError("The age header has a malformed X25519 stanza.")
-            x25519_stanzas += 1
+            x25519_stanzas.append((share, body))
         elif not kind.endswith(_GREASE_SUFFIX):
             raise AgeHeaderError(
                 f"The file is encrypted to {_describe_type(kind)}, not to the tender's X25519 recipient (age1...). "
@@ -287,12 +305,14 @@ def check_age_header(stream: BinaryIO) -> int:
             )
         line = next_line("a stanza or the '---' MAC line")
 
-    mac = line[3:]
-    if not mac.startswith(b" ") or len(_b64_decode(mac[1:], "header MAC")) != 32:
+    mac_text = line[3:]
+    mac = _b64_decode(mac_text[1:], "header MAC") if mac_text.startswith(b" ") else b""
+    if len(mac) != 32:
         raise AgeHeaderError("The age header's MAC line is malformed.")
     if not x25519_stanzas:
         raise AgeHeaderError("The age header has no X25519 recipient stanza.")
-    return consumed
+    mac_input = b"".join(raw_lines[:-1]) + b"---"
+    return AgeHeader(tuple(x25519_stanzas), mac, mac_input, consumed)
 
 
 # --- Opening bids --------------------------------------------------------------------------------------------------
@@ -308,80 +328,30 @@ class DecryptionFailed(Exception):
         self.reason = reason
         self.kind = kind
 
-    def __reduce__(self):  # Picklable with its kind, so it crosses the process pool intact.
-        return (type(self), (self.reason, self.kind))
+
+# The opening reads the age v1 format itself (age-encryption.org/v1) on OpenSSL's X25519, HKDF-SHA256, HMAC-SHA256
+# and ChaCha20-Poly1305 from the `cryptography` package: no primitive is written here, only the container. Why not
+# a ready engine: pyrage.decrypt_io calls back into Python every 8 KiB and runs at 40% of the `age` CLI, and the CLI
+# computes no plaintext hash, which the minutes need (DESIGN.md section 5): hashing its output on the same two cores
+# capped the opening at 0.55-0.61 of the CLI. OpenSSL decrypts 64 KiB chunks at about 3 GB/s per core here and lets
+# go of the GIL, so threads decrypt and hash in one pass (benchmarks/README.md, "Opening"). The tests hold this code
+# to the `age` CLI (Go) and pyrage (Rust) on the same files, intact and damaged.
+_PAYLOAD_CHUNK = 64 * 1024  # plaintext bytes per STREAM chunk
+_TAG = 16  # Poly1305 tag after each chunk
+_SEALED_CHUNK = _PAYLOAD_CHUNK + _TAG
+_PAYLOAD_NONCE = 16
+_CHUNKS_PER_READ = 16  # 1 MiB of plaintext per read, hash update and write
+_WRITE_BACK_EVERY = 8 * 1024 * 1024
+_X25519_INFO = b"age-encryption.org/v1/X25519"
+_ZERO_NONCE = bytes(12)
 
 
-class _HashingWriter:
-    """File-like sink for pyrage.decrypt_io: writes through to a file, hashing and counting the plaintext."""
-
-    def __init__(self, handle):
-        self._handle = handle
-        self.sha256 = hashlib.sha256()
-        self.size = 0
-        self.error: BaseException | None = None
-
-    def write(self, data) -> int:
-        try:
-            written = self._handle.write(data)
-        except BaseException as exc:
-            self.error = exc
-            raise
-        self.sha256.update(data)
-        self.size += len(data)
-        return written  # pyrage needs the count; None makes it fail.
-
-    def flush(self) -> None:
-        self._handle.flush()
-
-
-class _RecordingReader:
-    """Passes reads through and remembers a read error, so it is told apart from damaged ciphertext."""
-
-    def __init__(self, handle):
-        self._handle = handle
-        self.error: BaseException | None = None
-
-    def read(self, size: int = -1) -> bytes:
-        try:
-            return self._handle.read(size)
-        except BaseException as exc:
-            self.error = exc
-            raise
-
-    def readinto(self, buffer) -> int:
-        try:
-            return self._handle.readinto(buffer)
-        except BaseException as exc:
-            self.error = exc
-            raise
-
-
-def _fsync_directory(directory: Path) -> None:
-    with contextlib.suppress(OSError):  # Not possible on every platform/filesystem; the data itself is synced.
-        descriptor = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-
-
-# The `age` CLI (Go, assembly ChaCha20-Poly1305) decrypts about twice as fast as pyrage.decrypt_io, which calls back
-# into Python every 8 KiB (benchmarks/README.md, "Opening"). When the binary is installed it does the decrypting;
-# pyrage remains the engine where it is not, and both give the same results and the same DecryptionFailed kinds.
-AGE_BINARY = shutil.which("age")
-_READ_BLOCK = 1024 * 1024
-_FOLLOW_PAUSE_SECONDS = 0.002  # between looks at a plaintext the CLI is still writing
-_ERRORS_LIMIT = 64 * 1024
-
-
-def decrypt_file(src: Path, dst: Path, identity: str, *, age_binary: str | None = AGE_BINARY) -> tuple[str, int]:
+def decrypt_file(src: Path, dst: Path, identity: str) -> tuple[str, int]:
     """Decrypt the age file `src` into `dst`, streaming (memory stays flat whatever the size). Plaintext goes to a
     uniquely named temporary file next to `dst`, is hashed, fsynced, and renamed to `dst` only when decryption
     completed and authenticated. On any failure the temporary file is removed, `dst` is not created, and
-    DecryptionFailed says why. `age_binary` is the `age` CLI to decrypt with, None for pyrage. Returns (plaintext
-    SHA-256 hex, plaintext size)."""
-    return _move_into_place(_decrypt_to_temporary(Path(src), Path(dst), identity, age_binary))
+    DecryptionFailed says why. Returns (plaintext SHA-256 hex, plaintext size)."""
+    return _move_into_place(_decrypt_to_temporary(Path(src), Path(dst), identity))
 
 
 @dataclass(frozen=True)
@@ -392,37 +362,152 @@ class _Decrypted:
     size: int
 
 
-def _decrypt_to_temporary(src: Path, dst: Path, identity: str, age_binary: str | None) -> _Decrypted:
+def _decrypt_to_temporary(src: Path, dst: Path, identity: str) -> _Decrypted:
     """First half of decrypt_file: the authenticated plaintext in a temporary file next to `dst`, hashed, its
     write-back to disk started but not waited for."""
+    key = _identity_key(identity)
     try:
-        key = pyrage.x25519.Identity.from_str(identity)
-    except Exception:
-        raise DecryptionFailed("The tender identity is malformed.", "wrong-key") from None
-    descriptor, temp = _temporary_next_to(dst)
-    try:
-        with os.fdopen(descriptor, "w+b") as sink:
+        source = open(src, "rb")  # noqa: SIM115 (a with-block here would mix up whose error it is)
+    except OSError as exc:
+        raise DecryptionFailed(f"Cannot read the bid file: {exc.strerror or exc}", "io") from None
+    with source:
+        try:
+            header = read_age_header(source)
+            end = os.fstat(source.fileno()).st_size
+        except AgeHeaderError as exc:
+            raise DecryptionFailed(f"Not a valid age file ({exc}).", "corrupt") from None
+        except OSError as exc:
+            raise DecryptionFailed(f"Cannot read the bid file: {exc.strerror or exc}", "io") from None
+        file_key = _unwrap_file_key(header, key)
+        descriptor, temp = _temporary_next_to(dst)
+        try:
             try:
-                source = open(src, "rb")  # noqa: SIM115 (a with-block here would mix up whose error it is)
-            except OSError as exc:
-                raise DecryptionFailed(f"Cannot read the bid file: {exc.strerror or exc}", "io") from None
-            with source:
-                if age_binary:
-                    digest, size = _decrypt_with_age_cli(age_binary, source, sink, identity)
-                else:
-                    digest, size = _decrypt_with_pyrage(source, sink, key)
-            try:
-                sink.flush()
-            except OSError as exc:
-                raise DecryptionFailed(f"Cannot write the plaintext: {exc.strerror or exc}", "io") from None
-            # DONTNEED starts writing the dirty pages back without waiting (Linux), and drops the plaintext from
-            # the page cache once on disk: the fsync in _move_into_place then has little left to wait for.
-            with contextlib.suppress(OSError, AttributeError):
-                os.posix_fadvise(sink.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
-    except BaseException:
-        _discard(temp)
-        raise
+                digest, size = _decrypt_payload(source.fileno(), descriptor, file_key, header.length, end)
+            finally:
+                os.close(descriptor)
+        except BaseException:
+            _discard(temp)
+            raise
     return _Decrypted(temp, dst, digest, size)
+
+
+def _identity_key(identity: str) -> X25519PrivateKey:
+    """The X25519 key of an "AGE-SECRET-KEY-1..." identity (bech32 of the 32-byte scalar)."""
+    hrp, words = bech32.bech32_decode(identity.lower()) if isinstance(identity, str) else (None, None)
+    scalar = bech32.convertbits(words, 5, 8, False) if words is not None else None
+    if hrp != _IDENTITY_HRP or scalar is None or len(scalar) != 32:
+        raise DecryptionFailed("The tender identity is malformed.", "wrong-key")
+    return X25519PrivateKey.from_private_bytes(bytes(scalar))
+
+
+def _hkdf_sha256(secret: bytes, *, salt: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(secret)
+
+
+def _unwrap_file_key(header: AgeHeader, key: X25519PrivateKey) -> bytes:
+    """The 16-byte file key from the first X25519 stanza made for `key`, once the header MAC proves the header is
+    the one it was sealed under."""
+    ours = key.public_key().public_bytes_raw()
+    file_key = None
+    for share, wrapped in header.x25519_stanzas:
+        try:
+            shared = key.exchange(X25519PublicKey.from_public_bytes(share))
+        except ValueError:  # a low-order share gives the all-zero secret, which age refuses outright
+            raise DecryptionFailed("Not a valid age file (an X25519 share is a low-order point).", "corrupt") from None
+        wrapping = _hkdf_sha256(shared, salt=share + ours, info=_X25519_INFO)
+        with contextlib.suppress(InvalidTag):  # a stanza for another recipient
+            file_key = ChaCha20Poly1305(wrapping).decrypt(_ZERO_NONCE, wrapped, None)
+            break
+    if file_key is None:
+        raise _wrong_key_failure()
+    mac = hmac.HMAC(_hkdf_sha256(file_key, salt=b"", info=b"header"), hashes.SHA256())
+    mac.update(header.mac_input)
+    try:
+        mac.verify(header.mac)  # constant time
+    except InvalidSignature:
+        raise _header_altered_failure() from None
+    return file_key
+
+
+def _chunk_count(sealed_size: int) -> int:
+    """How many STREAM chunks a payload of `sealed_size` bytes (after its nonce) holds. Every chunk but the last is
+    full; the last may be full or short, and empty only when the whole plaintext is empty."""
+    full, rest = divmod(sealed_size, _SEALED_CHUNK)
+    if rest == 0 and full:
+        return full
+    if rest > _TAG or (rest == _TAG and not full):
+        return full + 1
+    raise _payload_altered_failure()  # no payload, a piece shorter than a tag, or an empty chunk after a full one
+
+
+def _decrypt_payload(source: int, sink: int, file_key: bytes, start: int, end: int) -> tuple[str, int]:
+    """Decrypt the payload between `start` and `end` of the source descriptor into the sink descriptor, 1 MiB at a
+    time; returns the plaintext's SHA-256 and size. The last chunk is known from the file's size, so a file cut at a
+    chunk boundary or with bytes appended fails on its last chunk's flag; every failure is raised after the plaintext
+    so far was written (the caller throws it away)."""
+    if end - start < _PAYLOAD_NONCE:
+        raise _payload_altered_failure()
+    nonce = bytes(_read_exactly(source, bytearray(_PAYLOAD_NONCE), start))
+    stream = ChaCha20Poly1305(_hkdf_sha256(file_key, salt=nonce, info=b"payload"))
+    position = start + _PAYLOAD_NONCE
+    chunks = _chunk_count(end - position)
+    sealed = memoryview(bytearray(_SEALED_CHUNK * _CHUNKS_PER_READ))
+    plain = memoryview(bytearray(_PAYLOAD_CHUNK * _CHUNKS_PER_READ))
+    sha256, size, written_back, index = hashlib.sha256(), 0, 0, 0
+    while index < chunks:
+        batch = min(_CHUNKS_PER_READ, chunks - index)
+        wanted = min(batch * _SEALED_CHUNK, end - position)
+        _read_exactly(source, sealed[:wanted], position)
+        position += wanted
+        produced = 0
+        for offset in range(0, wanted, _SEALED_CHUNK):
+            piece = sealed[offset : min(offset + _SEALED_CHUNK, wanted)]
+            last = b"\x01" if index == chunks - 1 else b"\x00"
+            try:
+                produced += stream.decrypt_into(
+                    index.to_bytes(11, "big") + last, piece, None, plain[produced : produced + len(piece) - _TAG]
+                )
+            except InvalidTag:
+                raise _payload_altered_failure() from None
+            index += 1
+        sha256.update(plain[:produced])
+        _write_all(sink, plain[:produced])
+        size += produced
+        if size - written_back >= _WRITE_BACK_EVERY:
+            _start_write_back(sink, written_back, size)
+            written_back = size
+    _start_write_back(sink, written_back, size)
+    return sha256.hexdigest(), size
+
+
+def _read_exactly(descriptor: int, buffer, position: int):
+    view = memoryview(buffer)
+    done = 0
+    try:
+        while done < len(view):
+            count = os.preadv(descriptor, [view[done:]], position + done)
+            if not count:
+                raise DecryptionFailed("Cannot read the bid file: it became shorter while it was read.", "io")
+            done += count
+    except OSError as exc:
+        raise DecryptionFailed(f"Cannot read the bid file: {exc.strerror or exc}", "io") from None
+    return buffer
+
+
+def _write_all(descriptor: int, data: memoryview) -> None:
+    try:
+        while data:
+            data = data[os.write(descriptor, data) :]
+    except OSError as exc:
+        raise DecryptionFailed(f"Cannot write the plaintext: {exc.strerror or exc}", "io") from None
+
+
+def _start_write_back(descriptor: int, start: int, end: int) -> None:
+    # DONTNEED starts writing the dirty pages back without waiting (Linux), and drops the plaintext from the page
+    # cache once on disk: the fsync in _move_into_place then has little left to wait for.
+    if end > start:
+        with contextlib.suppress(OSError, AttributeError):
+            os.posix_fadvise(descriptor, start, end - start, os.POSIX_FADV_DONTNEED)
 
 
 def _move_into_place(decrypted: _Decrypted) -> tuple[str, int]:
@@ -447,6 +532,15 @@ def _move_into_place(decrypted: _Decrypted) -> tuple[str, int]:
     return decrypted.sha256, decrypted.size
 
 
+def _fsync_directory(directory: Path) -> None:
+    with contextlib.suppress(OSError):  # Not possible on every platform/filesystem; the data itself is synced.
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
 def _discard(temp: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         temp.unlink()
@@ -460,121 +554,7 @@ def _temporary_next_to(dst: Path) -> tuple[int, Path]:
     return descriptor, Path(temp_name)
 
 
-def _decrypt_with_pyrage(source, sink, key) -> tuple[str, int]:
-    reader, writer = _RecordingReader(source), _HashingWriter(sink)
-    try:
-        pyrage.decrypt_io(reader, writer, [key])
-    except Exception as exc:
-        raise _classify_pyrage(exc, reader, writer) from None
-    return writer.sha256.hexdigest(), writer.size
-
-
-def _decrypt_with_age_cli(age_binary: str, source, sink, identity: str) -> tuple[str, int]:
-    """`age --decrypt` from the open source file to the open sink; returns the plaintext's SHA-256 and size. The
-    identity goes through a pipe the child inherits (/dev/fd/N): it is never written to disk nor shown in the
-    process list. While the child writes, this thread hashes what it has written so far and starts its write-back
-    (_Follower), so hashing and the disk keep pace with the decryption instead of following it."""
-    identity_out, identity_in = os.pipe()
-    # Errors go to a file, not a pipe: a pipe nobody reads while the child runs could fill and stop it.
-    with tempfile.TemporaryFile() as errors:
-        try:
-            try:
-                child = subprocess.Popen(  # noqa: S603 (fixed argv; the binary is the configured age CLI)
-                    [age_binary, "--decrypt", "--identity", f"/dev/fd/{identity_out}"],
-                    stdin=source,
-                    stdout=sink,
-                    stderr=errors,
-                    pass_fds=(identity_out,),
-                )
-            except OSError as exc:
-                raise DecryptionFailed(f"Cannot run the age CLI ({age_binary}): {exc.strerror or exc}", "io") from None
-            os.close(identity_out)
-            identity_out = -1
-            # One short line: far below the pipe's buffer, so this never waits for the child. A child that died at
-            # once closed the pipe: its exit status says why.
-            with contextlib.suppress(BrokenPipeError):
-                os.write(identity_in, identity.encode("ascii") + b"\n")
-            os.close(identity_in)
-            identity_in = -1
-            follower = _Follower(sink.fileno())
-            try:
-                while child.poll() is None:
-                    if not follower.catch_up():
-                        time.sleep(_FOLLOW_PAUSE_SECONDS)
-            except BaseException:  # the plaintext cannot be hashed: stop the child, its output is thrown away
-                child.kill()
-                child.wait()
-                raise
-        finally:
-            for descriptor in (identity_out, identity_in):
-                if descriptor >= 0:
-                    os.close(descriptor)
-        if child.returncode != 0:
-            errors.seek(0)
-            raise _classify_age_cli(child.returncode, errors.read(_ERRORS_LIMIT).decode("utf-8", "replace"))
-    follower.catch_up()  # what was written after the last look
-    return follower.sha256.hexdigest(), follower.size
-
-
-class _Follower:
-    """Reads a file another process is appending to, from the page cache, 1 MiB at a time: hashes it and starts
-    writing back what it has read (POSIX_FADV_DONTNEED starts write-back without waiting, on Linux). Only what the
-    file's size already covers is read, and the writer only appends, so no read sees a half-written block."""
-
-    def __init__(self, descriptor: int):
-        self.descriptor = descriptor
-        self.sha256 = hashlib.sha256()
-        self.size = 0
-        self._block = bytearray(_READ_BLOCK)
-        self._view = memoryview(self._block)
-
-    def catch_up(self) -> bool:
-        """Hash what was written since the last call; False when there was nothing new."""
-        start = self.size
-        try:
-            end = os.fstat(self.descriptor).st_size  # what the file's size covers now, and no further
-            while self.size < end:
-                wanted = min(_READ_BLOCK, end - self.size)
-                count = os.preadv(self.descriptor, [self._view[:wanted]], self.size)
-                if not count:
-                    break
-                self.sha256.update(self._view[:count])
-                self.size += count
-            if self.size > start:
-                with contextlib.suppress(OSError, AttributeError):
-                    os.posix_fadvise(self.descriptor, start, self.size - start, os.POSIX_FADV_DONTNEED)
-        except OSError as exc:
-            raise DecryptionFailed(f"Cannot read back the plaintext: {exc.strerror or exc}", "io") from None
-        return self.size > start
-
-
-def _classify_age_cli(returncode: int, errors: str) -> DecryptionFailed:
-    # Messages of age 1.x (cmd/age): "no identity matched any of the recipients", "bad header MAC", "failed to
-    # read header: ...", "failed to decrypt and authenticate payload chunk", "unexpected EOF", and for the
-    # server's own trouble "write /dev/stdout: <errno text>" or "read /dev/stdin: <errno text>".
-    message = " ".join(
-        line.removeprefix("age: error: ")
-        for line in errors.splitlines()
-        if line.strip() and not line.startswith("age: report")
-    )
-    if returncode < 0:
-        return DecryptionFailed(f"The age CLI was stopped by signal {-returncode}.", "io")
-    if "write /dev/stdout" in message:
-        return DecryptionFailed(f"Cannot write the plaintext: {message.split(': ', 1)[-1]}", "io")
-    if "read /dev/stdin" in message:
-        return DecryptionFailed(f"Cannot read the bid file: {message.split(': ', 1)[-1]}", "io")
-    if "no identity matched" in message:
-        return _wrong_key_failure()
-    if "header MAC" in message:
-        return _header_altered_failure()
-    if "header" in message:
-        return DecryptionFailed(f"Not a valid age file ({message}).", "corrupt")
-    if "payload" in message or "EOF" in message:
-        return _payload_altered_failure()
-    return DecryptionFailed(f"The age CLI failed ({message or f'exit status {returncode}'}).", "io")
-
-
-def _wrong_key_failure() -> DecryptionFailed:  # One message, whichever engine decrypted.
+def _wrong_key_failure() -> DecryptionFailed:
     return DecryptionFailed(
         "Not encrypted to this tender's key (no matching X25519 stanza), or the header is damaged.", "wrong-key"
     )
@@ -588,66 +568,32 @@ def _payload_altered_failure() -> DecryptionFailed:
     return DecryptionFailed("The ciphertext is truncated or altered (payload authentication failed).", "corrupt")
 
 
-def _classify_pyrage(exc: Exception, reader: _RecordingReader, writer: _HashingWriter) -> DecryptionFailed:
-    if writer.error is not None:
-        error = writer.error
-        return DecryptionFailed(f"Cannot write the plaintext: {getattr(error, 'strerror', None) or error}", "io")
-    if reader.error is not None:
-        error = reader.error
-        return DecryptionFailed(f"Cannot read the bid file: {getattr(error, 'strerror', None) or error}", "io")
-    message = str(exc)
-    if isinstance(exc, pyrage.DecryptError):
-        if "No matching keys" in message:
-            return _wrong_key_failure()
-        if "MAC" in message:
-            return _header_altered_failure()
-        return DecryptionFailed(f"Not a valid age file ({message}).", "corrupt")
-    # pyrage raises a plain OSError("decryption error") when a payload chunk fails authentication.
-    return _payload_altered_failure()
-
-
-def decrypt_file_in_worker(src: Path, dst: Path, identity: str, age_binary: str | None) -> tuple[str, int]:
-    """Entry point for a ProcessPoolExecutor worker (module-level, so it pickles)."""
-    return decrypt_file(src, dst, identity, age_binary=age_binary)
-
-
 def open_files_in_workers(
-    jobs: Iterable[tuple[Path, Path]], identity: str, max_workers: int = 2, *, age_binary: str | None = AGE_BINARY
+    jobs: Iterable[tuple[Path, Path]], identity: str, max_workers: int = 2
 ) -> list[tuple[Path, tuple[str, int] | DecryptionFailed]]:
     """Decrypt each (src, dst), `max_workers` at a time. Returns, in job order, (src, (sha256 hex, size)) or
     (src, DecryptionFailed); never raises for a job.
 
-    With the age CLI, each of `max_workers` threads drives one `age` process and hashes what it writes as it writes
-    it (hashlib lets go of the GIL), then hands the file to another thread to fsync and rename: a decrypting thread
-    never sits waiting for the disk while its core could decrypt the next bid. With pyrage, which holds the GIL while it
-    decrypts, whole decrypt_file calls run in spawned worker processes (spawned: safe from a threaded server)."""
+    Threads, not processes: OpenSSL and hashlib let go of the GIL while they decrypt and hash. Each of
+    `max_workers` threads decrypts one bid, then hands the file to another thread to fsync and rename, so a
+    decrypting thread never sits waiting for the disk while its core could decrypt the next bid."""
     jobs = [(Path(src), Path(dst)) for src, dst in jobs]
-    if not jobs:
-        return []
-    if not age_binary:
-        context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, max_workers), mp_context=context) as pool:
-            futures = [pool.submit(decrypt_file_in_worker, src, dst, identity, None) for src, dst in jobs]
-            return [(src, _outcome(future.result)) for (src, _dst), future in zip(jobs, futures, strict=True)]
     with (
         concurrent.futures.ThreadPoolExecutor(max_workers=max(1, max_workers)) as decrypting,
         concurrent.futures.ThreadPoolExecutor(max_workers=max(1, max_workers)) as placing,
     ):
 
         def decrypt_then_hand_over(src: Path, dst: Path) -> concurrent.futures.Future:
-            return placing.submit(_move_into_place, _decrypt_to_temporary(src, dst, identity, age_binary))
+            return placing.submit(_move_into_place, _decrypt_to_temporary(src, dst, identity))
 
         handed_over = [decrypting.submit(decrypt_then_hand_over, src, dst) for src, dst in jobs]
-        return [
-            (src, _outcome(lambda future=future: future.result().result()))
-            for (src, _dst), future in zip(jobs, handed_over, strict=True)
-        ]
+        return [(src, _outcome(future)) for (src, _dst), future in zip(jobs, handed_over, strict=True)]
 
 
-def _outcome(result) -> tuple[str, int] | DecryptionFailed:
+def _outcome(handed_over: concurrent.futures.Future) -> tuple[str, int] | DecryptionFailed:
     try:
-        return result()
+        return handed_over.result().result()
     except DecryptionFailed as exc:
         return exc
-    except Exception as exc:  # A crashed worker (BrokenProcessPool, MemoryError...) is not the bid's fault.
+    except Exception as exc:  # A crashed thread (MemoryError...) is not the bid's fault.
         return DecryptionFailed(f"The decryption worker failed: {exc!r}", "io")

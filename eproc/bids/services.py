@@ -607,7 +607,6 @@ def open_box(*, actor, box: SealedBox) -> None:
                         list(jobs.values()),
                         identity,
                         max_workers=settings.EPROC_BID_OPENING_WORKERS,
-                        age_binary=settings.EPROC_AGE_BINARY or None,
                     )
                 ],
                 strict=True,

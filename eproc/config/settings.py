@@ -6,7 +6,6 @@ that forgets a secret refuses to start instead of running with a known one.
 """
 
 import os
-import shutil
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -345,9 +344,6 @@ EPROC_MAX_BID_CHUNK_BYTES = env.int("EPROC_MAX_BID_CHUNK_BYTES", 16 * 1024**2)
 EPROC_REQUEST_START_HEADER = env.str("EPROC_REQUEST_START_HEADER", "")
 EPROC_REQUEST_START_MAX_WAIT_SECONDS = env.int("EPROC_REQUEST_START_MAX_WAIT_SECONDS", 120)
 EPROC_BID_OPENING_WORKERS = env.int("EPROC_BID_OPENING_WORKERS", 2)
-# The opening decrypts with the `age` CLI (about twice pyrage's speed; eproc/bids/crypto.py): its path, found on
-# PATH by default; empty to decrypt with pyrage.
-EPROC_AGE_BINARY = env.str("EPROC_AGE_BINARY", shutil.which("age") or "")
 
 # --- National-portal outbox (Pasal 12b; DESIGN 7) ---------------------------------------------------------------
 # `manage.py deliver_outbox` POSTs each public change to this endpoint with its idempotency key. Empty URL: delivery

@@ -3,7 +3,6 @@ evaluates bids; Pasal 7(4)b)."""
 
 import hashlib
 import itertools
-import shutil
 from pathlib import Path
 
 import pytest
@@ -41,30 +40,6 @@ def test_any_k_of_n_shares_open_the_box(client, make_box, committee, bidder, pin
     assert opened.outcome == "opened"
     assert opened.plaintext_sha256 == hashlib.sha256(plaintext).hexdigest()
     assert (Path(settings.MEDIA_ROOT) / opened.storage_name).read_bytes() == plaintext
-
-
-@pytest.mark.parametrize("engine", ["age-cli", "pyrage"])
-def test_the_opening_decrypts_with_the_configured_engine(
-    client, make_box, committee, bidder, pinned_time, settings, tmp_path, engine
-):
-    # EPROC_AGE_BINARY names the age CLI that decrypts (found on PATH by default); empty falls back to pyrage.
-    spy_log = tmp_path / "age-calls"
-    spy = tmp_path / "age"
-    spy.write_text(f'#!/bin/sh\necho "$@" >> {spy_log}\nexec {shutil.which("age")} "$@"\n')
-    spy.chmod(0o755)
-    settings.EPROC_AGE_BINARY = str(spy) if engine == "age-cli" else ""
-    box = make_box(threshold=3)
-    plaintext = b"Surat penawaran: Rp987.000.000,00 " * 100
-    client.force_login(bidder)
-    send(client, box, seal(box, plaintext))
-    pinned_time.move_to(OPENING)
-    for member in committee[:3]:
-        submit_share(client, member, box)
-    opened = OpenedEnvelope.objects.get()
-    assert opened.plaintext_sha256 == hashlib.sha256(plaintext).hexdigest()
-    assert (Path(settings.MEDIA_ROOT) / opened.storage_name).read_bytes() == plaintext
-    calls = spy_log.read_text().splitlines() if spy_log.exists() else []
-    assert len(calls) == (1 if engine == "age-cli" else 0)
 
 
 def test_k_minus_one_shares_do_not_rebuild_the_key(make_box, committee):
