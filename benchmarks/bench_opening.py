@@ -15,7 +15,8 @@ plaintexts of S MB (streamed in 1 MiB blocks), encrypts each with `age -r RECIPI
 
 R rounds in turn (default 3; the median time of each side is reported, this machine's neighbours being noisy), and
 checks that every output's SHA-256 equals its plaintext's. Every timing includes its start-up costs. Between
-timings the outputs are deleted and the disk synced, so no side pays for another's write-back. Peak memory is
+timings the outputs are deleted, the disk synced and memory touched (`_settle`), so no side pays for another's
+write-back or for the VM host's lazily backed memory; each round starts with the next side. Peak memory is
 reported per side; see `_memory_notes` for what each number can and cannot say.
 """
 
@@ -41,6 +42,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # run as a script: make `eproc` importable (and so for the spawned workers)
     sys.path.insert(0, str(REPO_ROOT))
 
+from cryptography.hazmat.backends.openssl import backend as openssl_backend  # noqa: E402
+
 from benchmarks import machine  # noqa: E402
 from eproc.bids import crypto  # noqa: E402
 
@@ -61,7 +64,8 @@ def machine_info() -> dict:
         "python": platform.python_version(),
         "age": age_version,
         "age_path": AGE,
-        "pyrage": machine.version_of("pyrage"),
+        "cryptography": machine.version_of("cryptography"),
+        "openssl": openssl_backend.openssl_version_text(),
     }
 
 
@@ -166,6 +170,30 @@ def _mib(kib: int | None) -> float | None:
     return None if kib is None else round(kib / 1024, 1)
 
 
+def _settle(written_bytes: int) -> None:
+    """Before each timing: the disk synced, so no side pays for another's write-back, and twice the memory the timing
+    will write touched and let go. On this VM the host backs guest memory lazily: memory the guest has not touched
+    lately costs a trip to the host the first time it is written, and whichever side happened to get such pages for
+    its page cache ran up to twice as slow (in system time copying into the page cache). Touching the memory first
+    puts every side on a server's steady state, whose free memory has all been used before."""
+    os.sync()
+    available = _proc_kib("/proc/meminfo", "MemAvailable") * 1024
+    warm = bytearray(min(2 * written_bytes, available // 2))  # bytearray(n) writes n zero bytes: every page touched
+    del warm
+    # The peak resident size starts again from here: eproc's figure is then its phase's alone, and the age processes
+    # (vfork+exec children, which inherit this process's peak in their ru_maxrss) do not carry the warming's.
+    _reset_own_peak()
+
+
+def _proc_kib(path: str, field: str) -> int:
+    """A "Field:  123 kB" line of /proc/meminfo or /proc/self/status, in KiB."""
+    with open(path, encoding="ascii", errors="replace") as handle:
+        for line in handle:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"{path} has no {field}")
+
+
 def _remove_all(paths) -> None:
     for path in paths:
         Path(path).unlink(missing_ok=True)
@@ -174,7 +202,7 @@ def _remove_all(paths) -> None:
 def _memory_notes() -> list[str]:
     return [
         "eproc decrypts in threads of this process: its peak_rss_mib is this process's VmHWM (/proc/self/status) "
-        "over the eproc phase alone (the peak is reset by writing 5 to /proc/self/clear_refs just before), with "
+        "over the eproc phase alone (the peak is reset by writing 5 to /proc/self/clear_refs before each timing), with "
         "Python, Django-free eproc code and cryptography loaded; rss_before_mib is the resident size at the start, "
         "so the difference is what opening the bids cost. All W threads together: this is the machine's figure.",
         "For the age CLI, peak_rss_mib is the largest VmHWM seen in /proc/PID/status of the `age -d` processes, "
@@ -188,14 +216,6 @@ def _memory_notes() -> list[str]:
 # --- The two contenders --------------------------------------------------------------------------------------------
 
 
-def _own_memory_kib(field: str) -> int:
-    with open("/proc/self/status", encoding="ascii", errors="replace") as handle:
-        for line in handle:
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1])
-    raise RuntimeError(f"/proc/self/status has no {field}")
-
-
 def _reset_own_peak() -> None:
     with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
         handle.write("5")  # resets VmHWM to the current resident size (Linux 4.0+)
@@ -203,12 +223,11 @@ def _reset_own_peak() -> None:
 
 def _time_eproc(ciphertexts: list[Path], out_dir: Path, identity: str, workers: int) -> dict:
     jobs = [(src, out_dir / f"{src.stem}.bin") for src in ciphertexts]
-    _reset_own_peak()
-    rss_before = _own_memory_kib("VmRSS")
+    rss_before = _proc_kib("/proc/self/status", "VmRSS")
     started = time.perf_counter()
     results = crypto.open_files_in_workers(jobs, identity, max_workers=workers)
     seconds = time.perf_counter() - started
-    peak = _own_memory_kib("VmHWM")
+    peak = _proc_kib("/proc/self/status", "VmHWM")
     failures = [f"{src.name}: {result}" for src, result in results if isinstance(result, crypto.DecryptionFailed)]
     if failures:
         raise RuntimeError("eproc could not open: " + "; ".join(failures))
@@ -330,9 +349,13 @@ def run(
         }
         measured: dict[str, list[dict]] = {name: [] for name in contenders}
         correct = dict.fromkeys(contenders, True)
-        for _round in range(rounds):
-            for name, time_it in contenders.items():
-                os.sync()
+        names = list(contenders)
+        for number in range(rounds):
+            # Each round starts with the next side: what the round before left (page cache, memory the VM's host
+            # has yet to hand back) then falls on every side in turn, not always on the same one.
+            for name in names[number % len(names) :] + names[: number % len(names)]:
+                time_it = contenders[name]
+                _settle(total_bytes)
                 timing = time_it()
                 correct[name] = correct[name] and _verify(timing, expected)
                 _remove_all(timing["outputs"].values())
@@ -370,6 +393,9 @@ def run(
             "eproc hashes (SHA-256) and fsyncs each plaintext before renaming it into place; the age CLI does "
             "neither; `age_fsync` is the CLI followed by an fsync of each output.",
             "The ciphertexts were just written, so both sides read them from the page cache.",
+            "Before each timing the disk is synced and twice the plaintext bytes of memory are touched and freed "
+            "(_settle): this VM's host backs guest memory lazily, and without it whichever side got untouched pages "
+            "for its page cache ran up to twice as slow; each round starts with the next side.",
             *_memory_notes(),
         ],
     }
