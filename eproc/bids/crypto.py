@@ -73,13 +73,12 @@ def derive_identity(seed: bytes, *, box_id: str, envelope: str) -> str:
     seed = _check_seed(seed)
     if not box_id or not envelope:
         raise ValueError("box_id and envelope must be non-empty.")
-    scalar = HKDF(
-        algorithm=hashes.SHA256(),
-        length=32,
-        salt=_SALT_PREFIX + box_id.encode(),
-        info=_INFO_PREFIX + envelope.encode(),
-    ).derive(seed)
+    scalar = _hkdf_sha256(seed, salt=_SALT_PREFIX + box_id.encode(), info=_INFO_PREFIX + envelope.encode())
     return bech32.bech32_encode(_IDENTITY_HRP, bech32.convertbits(scalar, 8, 5)).upper()
+
+
+def _hkdf_sha256(secret: bytes, *, salt: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(secret)
 
 
 def recipient_for(identity: str) -> str:
@@ -341,8 +340,8 @@ _TAG = 16  # Poly1305 tag after each chunk
 _SEALED_CHUNK = _PAYLOAD_CHUNK + _TAG
 _PAYLOAD_NONCE = 16
 # 256 KiB of plaintext per read, hash update and write. Not 1 MiB: writes that large make the kernel (6.18, ext4)
-# build the page cache from large folios, and finding the memory for them cost up to twice the whole opening's time
-# in system CPU in some runs here; at 256 KiB the runs are steady and as fast as the age CLI.
+# build the page cache from large folios, and copying into them cost up to twice the whole opening's time in system
+# CPU in some runs here; at 256 KiB the runs are steady and as fast as the age CLI.
 _CHUNKS_PER_READ = 4
 _WRITE_BACK_EVERY = 8 * 1024 * 1024
 _X25519_INFO = b"age-encryption.org/v1/X25519"
@@ -401,10 +400,6 @@ def _identity_key(identity: str) -> X25519PrivateKey:
     if hrp != _IDENTITY_HRP or scalar is None or len(scalar) != 32:
         raise DecryptionFailed("The tender identity is malformed.", "wrong-key")
     return X25519PrivateKey.from_private_bytes(bytes(scalar))
-
-
-def _hkdf_sha256(secret: bytes, *, salt: bytes, info: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(secret)
 
 
 def _unwrap_file_key(header: AgeHeader, key: X25519PrivateKey) -> bytes:
