@@ -394,8 +394,10 @@ def _decrypt_to_temporary(src: Path, dst: Path, identity: str) -> _Decrypted:
 
 
 def _identity_key(identity: str) -> X25519PrivateKey:
-    """The X25519 key of an "AGE-SECRET-KEY-1..." identity (bech32 of the 32-byte scalar)."""
-    hrp, words = bech32.bech32_decode(identity.lower()) if isinstance(identity, str) else (None, None)
+    """The X25519 key of an "AGE-SECRET-KEY-1..." identity (bech32 of the 32-byte scalar, upper case as age writes
+    and reads it)."""
+    upper = isinstance(identity, str) and identity == identity.upper()
+    hrp, words = bech32.bech32_decode(identity) if upper else (None, None)
     scalar = bech32.convertbits(words, 5, 8, False) if words is not None else None
     if hrp != _IDENTITY_HRP or scalar is None or len(scalar) != 32:
         raise DecryptionFailed("The tender identity is malformed.", "wrong-key")
@@ -537,6 +539,13 @@ def _fsync_directory(directory: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def discard_leftovers(directory: Path) -> None:
+    """Remove the temporary plaintexts that an opening killed midway left in `directory` (a stale claim lets the
+    next opening of the box start again): authenticated plaintext that nothing would ever rename into place."""
+    for leftover in Path(directory).glob(".*.part"):
+        _discard(leftover)
 
 
 def _discard(temp: Path) -> None:

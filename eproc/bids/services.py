@@ -565,8 +565,8 @@ def _claim_opening(box: SealedBox) -> bool:
 
 def open_box(*, actor, box: SealedBox) -> None:
     """Combine k shares, check the derived recipient against the published one, decrypt every current envelope
-    in worker processes (temporary file renamed only on success), then record each outcome, the frozen
-    checkpoint and the minutes in one transaction, and tell the committee (DESIGN 5)."""
+    in threads (temporary file renamed only on success), then record each outcome, the frozen checkpoint and the
+    minutes in one transaction, and tell the committee (DESIGN 5)."""
     from . import minutes
 
     if not _claim_opening(box):
@@ -592,6 +592,7 @@ def open_box(*, actor, box: SealedBox) -> None:
     withheld = {envelope.pk for envelope in envelopes if envelope.withheld_reason}
     output_dir = Path(settings.MEDIA_ROOT) / "bids" / "opened" / box.public_id
     output_dir.mkdir(parents=True, exist_ok=True)
+    crypto.discard_leftovers(output_dir)
     jobs = {
         envelope.pk: (Path(default_storage.path(envelope.storage_name)), output_dir / f"{envelope.public_id}.bin")
         for envelope in envelopes

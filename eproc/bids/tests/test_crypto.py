@@ -637,6 +637,7 @@ def test_a_bad_bid_raises_and_leaves_neither_plaintext_nor_temporary_file(sealed
         "AGE-SECRET-KEY-1NOPE",
         crypto.recipient_for(tender_key()[0]),  # the public recipient, not the identity
         bech32.bech32_encode("age-secret-key-", bech32.convertbits(bytes(31), 8, 5)).upper(),  # 31 bytes
+        tender_key()[0].lower(),  # age reads identities in upper case only
         None,
     ],
 )

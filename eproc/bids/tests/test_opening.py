@@ -42,6 +42,27 @@ def test_any_k_of_n_shares_open_the_box(client, make_box, committee, bidder, pin
     assert (Path(settings.MEDIA_ROOT) / opened.storage_name).read_bytes() == plaintext
 
 
+def test_the_plaintext_an_opening_killed_midway_left_behind_is_removed_by_the_next(
+    client, make_box, committee, bidder, pinned_time, settings
+):
+    # A worker killed while decrypting leaves its temporary file; the claim goes stale and the next share starts the
+    # opening again. The half-finished plaintext must not stay on the server beside the real one.
+    box = make_box(threshold=3)
+    plaintext = b"Surat penawaran: Rp555.000.000,00 " * 100
+    client.force_login(bidder)
+    send(client, box, seal(box, plaintext))
+    output_dir = Path(settings.MEDIA_ROOT) / "bids" / "opened" / box.public_id
+    output_dir.mkdir(parents=True)
+    leftover = output_dir / ".an-envelope.bin.k1ll3d.part"
+    leftover.write_bytes(plaintext[:100])
+    pinned_time.move_to(OPENING)
+    for member in committee[:3]:
+        submit_share(client, member, box)
+    opened = OpenedEnvelope.objects.get()
+    assert _opened_files(settings, box) == [Path(settings.MEDIA_ROOT) / opened.storage_name]
+    assert not leftover.exists()
+
+
 def test_k_minus_one_shares_do_not_rebuild_the_key(make_box, committee):
     box = make_box(threshold=3)
     shares = [crypto.Share.from_bytes(member.decrypt_share(box)) for member in committee[:2]]
