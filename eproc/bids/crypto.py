@@ -533,6 +533,7 @@ def _move_into_place(decrypted: _Decrypted) -> tuple[str, int]:
 
 
 def _fsync_directory(directory: Path) -> None:
+    # eproc.files.fsync_directory does the same, but imports Django, which this file must run without.
     with contextlib.suppress(OSError):  # Not possible on every platform/filesystem; the data itself is synced.
         descriptor = os.open(directory, os.O_RDONLY)
         try:

@@ -52,7 +52,6 @@ from eproc.vendors.models import Activation, Submission, Vendor, Verification
 
 from . import request_counts
 from .models import AdoptionPlan, CapacitySnapshot, ComplianceRule
-from .request_counts import minute_key
 
 LPSE_ZONE = ZoneInfo(clock.WIB)  # periods are the LPSE's calendar months, in its own zone
 ZERO = Decimal("0")
@@ -829,7 +828,7 @@ def request_rates(minutes: int = 60) -> list[Bar]:
     """Requests per minute over the last `minutes`, oldest first, from the counters of the request middleware."""
     now = clock.now()
     moments = [now - timedelta(minutes=back) for back in range(minutes - 1, -1, -1)]
-    keys = [minute_key(moment) for moment in moments]
+    keys = [request_counts.minute_key(moment) for moment in moments]
     counts = cache.get_many(keys)
     not_yet_written = request_counts.tally.pending()
     return [
