@@ -2,6 +2,8 @@
 store when they match the commitment, and never changed afterwards by a late duplicate of a chunk (DESIGN 5; issue
 10, the deadline surge)."""
 
+import errno
+import fcntl
 import hashlib
 import io
 import os
@@ -130,3 +132,110 @@ def test_bytes_refused_for_not_matching_leave_no_upload_file_behind(client, make
 
     assert not _upload_file(settings, envelope_id).exists()
     assert not list((Path(settings.MEDIA_ROOT) / "bids" / "sealed").rglob("*.age"))
+
+
+class _WriteLog:
+    """Records, for every pwrite, whether its descriptor bypasses the page cache, then makes the real call: the
+    bytes still go to the real file, which the tests read back."""
+
+    def __init__(self, monkeypatch):
+        self.writes = []
+        real_pwrite = os.pwrite
+
+        def pwrite(descriptor, data, position):
+            direct = bool(fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_DIRECT)
+            written = real_pwrite(descriptor, data, position)
+            self.writes.append((position, written, direct))
+            return written
+
+        monkeypatch.setattr(os, "pwrite", pwrite)
+
+    def direct(self):
+        return [(position, length) for position, length, direct in self.writes if direct]
+
+    def cached(self):
+        return [(position, length) for position, length, direct in self.writes if not direct]
+
+
+def test_whole_blocks_of_a_chunk_bypass_the_page_cache_and_only_the_ragged_ends_go_through_it(
+    client, make_box, bidder, settings, monkeypatch
+):
+    # Issue 10: at the deadline, copying every byte into the page cache cost the server more CPU than anything else
+    # it did for a chunk. Nothing reads the bytes again before the completion's hash, so whole 4 KiB blocks are
+    # written with O_DIRECT from an aligned buffer; what is not on a block boundary goes through the cache.
+    block = uploads.BLOCK_BYTES
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 2 * block + 10_000)
+    log = _WriteLog(monkeypatch)
+    first = block + 5000  # ends inside a block: the next chunk starts off a boundary
+    assert _put(client, envelope_id, 0, sealed[:first]).status_code == 200
+    assert _put(client, envelope_id, first, sealed[first:]).status_code == 200
+
+    # Whole aligned blocks went direct: all bytes but the ragged ends of each chunk, each end shorter than a block.
+    assert all(position % 4096 == 0 and length % 4096 == 0 for position, length in log.direct())
+    assert all(length < 4096 for position, length in log.cached())
+    chunk_ends = {0, first, len(sealed)}
+    assert all(position in chunk_ends or (position + length) in chunk_ends for position, length in log.cached())
+    lead = -first % 4096  # the second chunk's bytes up to the next block boundary
+    assert sum(length for _, length in log.direct()) == (first // 4096 + (len(sealed) - first - lead) // 4096) * 4096
+    # Together the writes cover the bid once, in order.
+    covered = sorted(log.direct() + log.cached())
+    assert [position for position, _ in covered] == [0] + [p + n for p, n in covered[:-1]]
+    assert sum(length for _, length in covered) == len(sealed)
+    assert _upload_file(settings, envelope_id).read_bytes() == sealed
+    assert client.post(reverse("bids:api_complete", args=[envelope_id])).status_code == 200
+
+
+@pytest.mark.parametrize("chunk", [4096, 4097, 65_535, uploads.BLOCK_BYTES + 1, 3 * uploads.BLOCK_BYTES - 4096])
+def test_a_bid_cut_into_chunks_of_any_size_is_stored_byte_for_byte(client, make_box, bidder, settings, chunk):
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 3 * uploads.BLOCK_BYTES + 777)
+
+    response = upload(client, envelope_id, sealed, chunk=chunk)
+
+    assert response.status_code == 200, response.json()
+    stored = Path(settings.MEDIA_ROOT) / Envelope.objects.get(public_id=envelope_id).storage_name
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == hashlib.sha256(sealed).hexdigest()
+
+
+def test_a_resent_chunk_over_bytes_still_in_the_page_cache_leaves_the_file_right(client, make_box, bidder, settings):
+    # A chunk that ended off a block boundary left its last bytes in the page cache; the client, having lost the
+    # answer, sends an overlapping chunk again, partly direct this time. The kernel keeps the two views coherent.
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 50_000)
+    assert _put(client, envelope_id, 0, sealed[:6000]).status_code == 200
+    envelope = Envelope.objects.get(public_id=envelope_id)
+
+    uploads.write_chunk(envelope, 0, io.BytesIO(sealed[:20_000]), 20_000)  # the retry, written before its check
+    assert _put(client, envelope_id, 6000, sealed[6000:]).status_code == 200
+
+    assert _upload_file(settings, envelope_id).read_bytes() == sealed
+    assert client.post(reverse("bids:api_complete", args=[envelope_id])).status_code == 200
+
+
+def test_where_the_filesystem_refuses_direct_io_every_chunk_goes_through_the_page_cache(
+    client, make_box, bidder, settings, monkeypatch
+):
+    # tmpfs before Linux 6.6 and some network filesystems refuse O_DIRECT, either when the file is opened or at
+    # the first write (EINVAL). Both are simulated here, since this machine's filesystems accept it.
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 3 * 4096 * 5)
+    log = _WriteLog(monkeypatch)
+    real_open = os.open
+
+    def open_refusing_direct(path, flags, *args):
+        if flags & os.O_DIRECT:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", open_refusing_direct)
+    assert _put(client, envelope_id, 0, sealed[: 4096 * 5]).status_code == 200
+    monkeypatch.setattr(os, "open", real_open)
+
+    def pwrite_refusing_direct(descriptor, data, position, real=os.pwrite):
+        if fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_DIRECT:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real(descriptor, data, position)
+
+    monkeypatch.setattr(os, "pwrite", pwrite_refusing_direct)
+    assert _put(client, envelope_id, 4096 * 5, sealed[4096 * 5 :]).status_code == 200
+
+    assert log.direct() == []
+    assert _upload_file(settings, envelope_id).read_bytes() == sealed
+    assert client.post(reverse("bids:api_complete", args=[envelope_id])).status_code == 200
