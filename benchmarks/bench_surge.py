@@ -31,6 +31,7 @@ import hashlib
 import http.cookiejar
 import importlib.metadata
 import json
+import mmap
 import os
 import platform
 import random
@@ -274,13 +275,19 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def measure_disk_write(directory: Path, size_mb: int) -> dict:
-    """dd-like: write `size_mb` MiB in 8 MiB blocks to a new file, fsync, time it (open to fsync), delete it."""
-    block = os.urandom(8 * MIB)
+def measure_disk_write(directory: Path, size_mb: int, *, direct: bool = False) -> dict:
+    """dd-like: write `size_mb` MiB in 8 MiB blocks to a new file, fsync, time it (open to fsync), delete it.
+
+    direct=True writes past the page cache (O_DIRECT, as `dd oflag=direct`): the disk's own speed. The default goes
+    through the page cache (as `dd conv=fsync`), which on a virtual machine whose host takes freed guest memory
+    back also measures how fast the guest gets fresh pages for the cache: there it can be the slower of the two."""
+    block = mmap.mmap(-1, 8 * MIB)  # page-aligned, as O_DIRECT needs
+    block.write(os.urandom(8 * MIB))
     path = directory / "disk-write-probe.bin"
     blocks = max(1, size_mb // 8)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | (os.O_DIRECT if direct else 0)
     started = time.perf_counter()
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    descriptor = os.open(path, flags, 0o600)
     try:
         for _ in range(blocks):
             os.write(descriptor, block)
@@ -290,7 +297,7 @@ def measure_disk_write(directory: Path, size_mb: int) -> dict:
     seconds = time.perf_counter() - started
     path.unlink()
     written = blocks * 8
-    return {"mb": written, "seconds": round(seconds, 3), "mb_per_s": round(written / seconds, 1)}
+    return {"mb": written, "seconds": round(seconds, 3), "mb_per_s": round(written / seconds, 1), "direct": direct}
 
 
 class _Pool:
@@ -947,6 +954,7 @@ def _run_backend(
     created_database = False
     try:
         disk = measure_disk_write(work, disk_mb)
+        disk_direct = measure_disk_write(work, disk_mb, direct=True)
         if db == "postgres":
             _postgres(postgres_url, f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
             _postgres(postgres_url, f"CREATE DATABASE {POSTGRES_DB}")
@@ -1042,6 +1050,7 @@ def _run_backend(
         # next (here 350 to 2,250 MB/s), so the reader sees how far to trust the ratio to the first probe.
         os.sync()
         disk_after = measure_disk_write(work, disk_mb)
+        disk_direct_after = measure_disk_write(work, disk_mb, direct=True)
     finally:
         if server is not None:
             server.stop()
@@ -1077,6 +1086,8 @@ def _run_backend(
         "db": db,
         "raw_disk_write": disk,
         "raw_disk_write_after_surge": disk_after,
+        "raw_disk_write_direct": disk_direct,
+        "raw_disk_write_direct_after_surge": disk_direct_after,
         "setup_seconds": timings,
         "bids": {
             "vendors": vendors,
@@ -1107,6 +1118,7 @@ def _run_backend(
             "throughput_over_raw_disk": round(throughput / disk["mb_per_s"], 3) if throughput else None,
             "throughput_over_raw_disk_after": round(throughput / disk_after["mb_per_s"], 3) if throughput else None,
             "peak_5s_over_raw_disk": round(peak / MIB / span / disk["mb_per_s"], 3) if span else None,
+            "throughput_over_raw_disk_direct": round(throughput / disk_direct["mb_per_s"], 3) if throughput else None,
             # CPU seconds used during the surge window (from its start to the last receipt), per side.
             "cpu_seconds_during_surge": {"server": round(cpu["server"], 1), "client": round(cpu["client"], 1)},
             "surge_wall_seconds": round(surge_end - surge_start, 2),
@@ -1139,6 +1151,7 @@ def _targets(result: dict) -> dict:
             "no_bid_lost_or_refused": bids["lost"] == 0 and bids["accepted"] == bids["vendors"],
             "throughput_at_least_half_raw_disk": (upload["throughput_over_raw_disk"] or 0) >= 0.5,
             "throughput_at_least_half_raw_disk_after": (upload["throughput_over_raw_disk_after"] or 0) >= 0.5,
+            "throughput_at_least_half_raw_disk_direct": (upload["throughput_over_raw_disk_direct"] or 0) >= 0.5,
             # Whether the parameters could meet the previous target at all: the vendors never send faster than
             # the offered load, so with offered < half the disk speed only the next line says how the server did.
             "offered_load_at_least_half_raw_disk": (upload["offered_mb_s"] or 0)
@@ -1270,7 +1283,10 @@ def _notes(workers: int, threads: int, nproc: int) -> list[str]:
         "up, this is bounded by the offered load (offered_mb_s = N x S / (0.9 x window)), not by the server; "
         "peak_5s_mb_s (most bytes acknowledged in any 5 s) is the better measure of capacity when the server was "
         "saturated. Both sit next to the raw disk write speed of the same directory measured at the start of the "
-        "run (8 MiB blocks, fsync at the end, including it).",
+        "run (8 MiB blocks, fsync at the end, including it), through the page cache (raw_disk_write, as dd "
+        "conv=fsync) and past it (raw_disk_write_direct, O_DIRECT, as dd oflag=direct); both again after the surge. "
+        "On a virtual machine whose host takes freed guest memory back (virtio-balloon free page reporting) the "
+        "first is bounded by how fast the guest gets fresh pages for the cache, not by the disk.",
         "Latencies: a bid's latency runs from its arrival to its completion receipt (commit, all chunks, complete). "
         "Public pages: at rest = between the end of the warm-up and the start of the surge window; during the surge "
         "= from the start of the window to the last vendor's last answer. The clients run in the benchmark process "
@@ -1311,6 +1327,11 @@ def format_table(result: dict) -> str:
             "raw disk write MB/s (before; after)",
             lambda r: f"{r['raw_disk_write']['mb_per_s']}; {r['raw_disk_write_after_surge']['mb_per_s']}",
         ),
+        row(
+            "raw disk write MB/s, direct I/O (before; after)",
+            lambda r: f"{r['raw_disk_write_direct']['mb_per_s']}; {r['raw_disk_write_direct_after_surge']['mb_per_s']}",
+        ),
+        row("throughput / direct-I/O disk (before)", lambda r: r["upload"]["throughput_over_raw_disk_direct"]),
         row(
             "throughput / raw disk (before; after)",
             lambda r: f"{r['upload']['throughput_over_raw_disk']}; {r['upload']['throughput_over_raw_disk_after']}",
