@@ -6,7 +6,8 @@ written into it at its offset, and the completed file is hashed in place, flushe
 `bids/sealed/<sha[:2]>/<sha>.age`, so a bid is never copied. The earlier design spooled each chunk to a temporary
 file, copied it into a chunk file, concatenated the chunks into another temporary file and copied that into the
 store: four writes of every byte, which held the server to about a third of the disk's speed
-(benchmarks/README.md). The chunks' whole blocks go past the page cache, straight to the disk (write_chunk).
+(benchmarks/README.md). The chunks' whole blocks are written, and the completed file hashed, past the page cache
+(write_chunk).
 
 Sealed bids therefore live on a storage with filesystem paths (the opening reads them by path too, and decrypts
 them in threads: crypto.open_files_in_workers); other documents may go to object storage.
@@ -91,7 +92,10 @@ def write_chunk(envelope, offset: int, stream, length: int, *, storage=None) -> 
     completion's hash, and copying every byte into newly allocated cache pages was the largest single cost of a
     chunk on the benchmark's virtual machine, whose host hands the guest memory back lazily (benchmarks/README.md).
     What cannot go direct (a start or an end off a block boundary, or a filesystem that refuses O_DIRECT) is
-    written through the cache; the kernel keeps both views of the file coherent."""
+    written through the cache. Local filesystems keep the two views of a file coherent (a direct write first
+    flushes and drops the cached pages of its range), and every write and the completion's hash run one at a time
+    under the upload's lock. Network filesystems may differ: sealed bids belong on a local disk (README, deploying).
+    The bytes are durable once seal() has fsynced the file, as before."""
     storage = storage or default_storage
     path = storage.path(_partial_name(envelope))
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -101,26 +105,21 @@ def write_chunk(envelope, offset: int, stream, length: int, *, storage=None) -> 
         handle = os.open(path, os.O_WRONLY | (os.O_CREAT if offset == 0 else 0), 0o600)
     except FileNotFoundError:
         raise ValidationError(RESTARTED) from None
-    direct = _open_direct(path)
-    if direct is not None and not _same_file(handle, direct):  # the upload was sealed and begun again in between
-        os.close(direct)
-        direct = None
-    writer = _ChunkWriter(handle, direct, path, offset)
+    writer = _ChunkWriter(handle, path, offset)
     try:
-        blocks = _read_exactly(stream, length)
+        writer.direct = _open_direct_twin(handle, path, os.O_WRONLY)
         lead = min(length, -offset % _DIRECT_ALIGNMENT)
         if lead:  # up to the next block boundary, through the cache
             writer.write_cached(b"".join(_read_exactly(stream, lead)))
-            blocks = _read_exactly(stream, length - lead)
         buffer = _aligned_buffer()
         filled = 0
-        for block in blocks:
+        for block in _read_exactly(stream, length - lead):
             block = memoryview(block)
             while block:
-                taken = min(len(block), BLOCK_BYTES - filled)
+                taken = min(len(block), len(buffer) - filled)
                 buffer[filled : filled + taken] = block[:taken]
                 filled, block = filled + taken, block[taken:]
-                if filled == BLOCK_BYTES:
+                if filled == len(buffer):
                     writer.write(buffer, filled)
                     filled = 0
         if filled:
@@ -132,6 +131,7 @@ def write_chunk(envelope, offset: int, stream, length: int, *, storage=None) -> 
 # O_DIRECT wants the file offset, the length and the memory address aligned to the device's logical block size;
 # 4 KiB covers every disk in use (512-byte and 4 KiB sectors), and a page-aligned buffer is aligned to it.
 _DIRECT_ALIGNMENT = 4096
+assert BLOCK_BYTES % _DIRECT_ALIGNMENT == 0
 _thread_buffers = threading.local()
 
 
@@ -139,30 +139,33 @@ def _aligned_buffer() -> memoryview:
     """This thread's page-aligned block buffer, kept for its next chunk (anonymous mmap memory is page-aligned)."""
     buffer = getattr(_thread_buffers, "block", None)
     if buffer is None:
-        buffer = _thread_buffers.block = memoryview(mmap.mmap(-1, BLOCK_BYTES))
+        private = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS  # not shared with a process forked later
+        buffer = _thread_buffers.block = memoryview(mmap.mmap(-1, BLOCK_BYTES, flags=private))
     return buffer
 
 
-def _open_direct(path: str) -> int | None:
-    """A second descriptor on the file that bypasses the page cache, or None where the filesystem has none."""
+def _open_direct_twin(handle: int, path: str, flags: int) -> int | None:
+    """A second descriptor on the file open as `handle` that bypasses the page cache, or None where the filesystem
+    refuses one (or the path names another file by now: the upload was sealed and begun again in between)."""
     if not hasattr(os, "O_DIRECT"):
         return None
     try:
-        direct = os.open(path, os.O_WRONLY | os.O_DIRECT)
-    except OSError:  # EINVAL: no O_DIRECT here (tmpfs before Linux 6.6, some network filesystems)
+        direct = os.open(path, flags | os.O_DIRECT)
+    except OSError:  # any: EINVAL where there is no O_DIRECT (tmpfs before Linux 6.6, some network filesystems)
+        return None
+    opened, wanted = os.fstat(direct), os.fstat(handle)
+    if (opened.st_dev, opened.st_ino) != (wanted.st_dev, wanted.st_ino):
+        os.close(direct)
         return None
     return direct
-
-
-def _same_file(first: int, second: int) -> bool:
-    return os.fstat(first).st_ino == os.fstat(second).st_ino
 
 
 class _ChunkWriter:
     """Writes consecutive pieces of one chunk, each under the upload's lock (_upload_lock)."""
 
-    def __init__(self, handle: int, direct: int | None, path: str, position: int):
-        self.handle, self.direct, self.path, self.position = handle, direct, path, position
+    def __init__(self, handle: int, path: str, position: int):
+        self.handle, self.path, self.position = handle, path, position
+        self.direct: int | None = None
 
     def write(self, buffer: memoryview, length: int) -> None:
         """Write buffer[:length]: its whole blocks directly when possible, the rest through the cache."""
@@ -180,9 +183,11 @@ class _ChunkWriter:
             self.write_cached(buffer[whole:length])
 
     def close(self) -> None:
-        os.close(self.handle)
-        if self.direct is not None:
-            os.close(self.direct)
+        try:
+            if self.direct is not None:
+                os.close(self.direct)
+        finally:
+            os.close(self.handle)
 
     def write_cached(self, data) -> None:
         self._write_all(self.handle, memoryview(data))
@@ -192,20 +197,51 @@ class _ChunkWriter:
             position = self.position
             while view:
                 written = os.pwrite(descriptor, view, position)
+                if not written:
+                    raise OSError(errno.EIO, "The file system wrote nothing.")
                 position += written
                 view = view[written:]
         self.position = position
 
 
-def _digest_and_check(handle) -> str:
-    """The SHA-256 of the open file, which must be an age file for an X25519 key."""
-    digest = hashlib.sha256()
-    handle.seek(0)
-    for block in iter(lambda: handle.read(BLOCK_BYTES), b""):
-        digest.update(block)
+def _digest_and_check(handle, path: str) -> str:
+    """The SHA-256 of the open file, which must be an age file for an X25519 key.
+
+    Read past the page cache where the filesystem allows it, like the chunks were written (write_chunk): the bid is
+    read next at its opening, days later, and filling the cache with it now costs what the chunks just saved."""
+    digest = None
+    direct = _open_direct_twin(handle.fileno(), path, os.O_RDONLY)
+    if direct is not None:
+        try:
+            digest = _direct_digest(direct)
+        except OSError as error:
+            if error.errno != errno.EINVAL:
+                raise
+        finally:
+            os.close(direct)
+    if digest is None:
+        digest = hashlib.sha256()
+        handle.seek(0)
+        for block in iter(lambda: handle.read(BLOCK_BYTES), b""):
+            digest.update(block)
     handle.seek(0)
     crypto.check_age_header(handle)
     return digest.hexdigest()
+
+
+def _direct_digest(direct: int):
+    """SHA-256 of the file open as `direct` (O_DIRECT), read block by block into this thread's aligned buffer."""
+    digest, buffer = hashlib.sha256(), _aligned_buffer()
+    size, position = os.fstat(direct).st_size, 0
+    while position < size:
+        read = os.preadv(direct, [buffer], position)
+        if not read:
+            raise OSError(errno.EIO, "The file ended before its size.")
+        digest.update(buffer[:read])
+        position += read
+        if position < size and position % _DIRECT_ALIGNMENT:  # a short read off a block boundary: cannot go on
+            raise OSError(errno.EINVAL, "A direct read stopped off a block boundary.")
+    return digest
 
 
 def seal(envelope, *, storage=None) -> str:
@@ -228,7 +264,7 @@ def seal(envelope, *, storage=None) -> str:
         with _upload_lock(handle.fileno(), path):
             # No chunk reaches past the committed size, so the hash covers exactly the bid; a file cut short (bytes
             # lost in a power cut before they reached the disk) hashes differently and is refused.
-            if _digest_and_check(handle) != sha256:
+            if _digest_and_check(handle, path) != sha256:
                 raise BytesMismatch
             os.fsync(handle.fileno())
             final_path = storage.path(name)

@@ -239,3 +239,56 @@ def test_where_the_filesystem_refuses_direct_io_every_chunk_goes_through_the_pag
     assert log.direct() == []
     assert _upload_file(settings, envelope_id).read_bytes() == sealed
     assert client.post(reverse("bids:api_complete", args=[envelope_id])).status_code == 200
+
+
+def test_a_direct_write_cut_short_and_then_refused_is_written_again_through_the_page_cache(
+    client, make_box, bidder, settings, monkeypatch
+):
+    # A filesystem may take part of a direct write and refuse the rest: the piece is written again from its start
+    # through the cache, so no byte is left out.
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 3 * uploads.BLOCK_BYTES)
+    real_pwrite, calls = os.pwrite, []
+
+    def pwrite_giving_up_after_one_block(descriptor, data, position):
+        if fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_DIRECT:
+            calls.append(position)
+            if len(calls) > 1:
+                raise OSError(errno.EINVAL, "Invalid argument")
+            return real_pwrite(descriptor, memoryview(data)[:4096], position)
+        return real_pwrite(descriptor, data, position)
+
+    monkeypatch.setattr(os, "pwrite", pwrite_giving_up_after_one_block)
+    response = upload(client, envelope_id, sealed, chunk=2 * uploads.BLOCK_BYTES)
+
+    assert calls[:2] == [0, 4096]  # one block went direct, then the file system refused
+    assert response.status_code == 200, response.json()
+    stored = Path(settings.MEDIA_ROOT) / Envelope.objects.get(public_id=envelope_id).storage_name
+    assert stored.read_bytes() == sealed
+
+
+def test_the_completed_bid_is_hashed_past_the_page_cache_or_through_it_where_direct_reads_are_refused(
+    client, make_box, bidder, settings, monkeypatch
+):
+    real_preadv, direct_reads = os.preadv, []
+
+    def preadv(descriptor, buffers, position):
+        read = real_preadv(descriptor, buffers, position)
+        direct_reads.append((position, read))
+        return read
+
+    monkeypatch.setattr(os, "preadv", preadv)
+    box, sealed, envelope_id = _committed(client, make_box, bidder, uploads.BLOCK_BYTES + 5000)
+    assert upload(client, envelope_id, sealed, chunk=len(sealed)).status_code == 200
+    assert direct_reads == [(0, uploads.BLOCK_BYTES), (uploads.BLOCK_BYTES, len(sealed) - uploads.BLOCK_BYTES)]
+
+    def preadv_refused(descriptor, buffers, position):
+        raise OSError(errno.EINVAL, "Invalid argument")
+
+    monkeypatch.setattr(os, "preadv", preadv_refused)
+    sealed = seal(box, os.urandom(uploads.BLOCK_BYTES + 5000))  # a replacement, in the same box
+    envelope_id = commit(client, box, sealed).json()["envelope"]
+    response = upload(client, envelope_id, sealed, chunk=len(sealed))
+
+    assert response.status_code == 200, response.json()
+    stored = Path(settings.MEDIA_ROOT) / Envelope.objects.get(public_id=envelope_id).storage_name
+    assert stored.read_bytes() == sealed
