@@ -35,6 +35,7 @@ import mmap
 import os
 import platform
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -1239,6 +1240,8 @@ def run(
             "disk_probe_mb": disk_mb,
             "demo_data": demo,
             "postgres_cache": "redis" if redis_url else "files",
+            # Where PostgreSQL was reached (TCP or a Unix socket), without the user and password.
+            "postgres_server": re.sub(r"//[^@/]*@", "//", postgres_url) if db in ("postgres", "both") else None,
             "front": "nginx, two gunicorn pools (the bid API; the rest)" if proxy else "gunicorn alone",
             "seed": seed,
         },
