@@ -117,8 +117,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not the in-memory default, so concurrent writers meet the same locking as in production.
     # The process id keeps two test runs on one machine (a developer's and a helper's) from sharing a file.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-eproc-{os.getpid()}.sqlite3")}
-# Each worker thread keeps its connection between requests: opening one costs a connection, and on SQLite the
-# PRAGMAs above, on every request (about 7% of an upload worker's time at the deadline, benchmarks/README.md).
+# Each worker thread keeps its connection between requests: otherwise every request opens one (on SQLite, running
+# the PRAGMAs above too), about 7% of an upload worker's time at the deadline (benchmarks/README.md).
 # Not under the development server (EPROC_DEBUG), which starts a thread per request and would only leak them.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("EPROC_DB_CONN_MAX_AGE", 0 if DEBUG else 60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

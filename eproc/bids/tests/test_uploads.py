@@ -134,6 +134,10 @@ def test_bytes_refused_for_not_matching_leave_no_upload_file_behind(client, make
     assert not list((Path(settings.MEDIA_ROOT) / "bids" / "sealed").rglob("*.age"))
 
 
+def _bypasses_the_page_cache(descriptor: int) -> bool:
+    return bool(fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_DIRECT)
+
+
 class _WriteLog:
     """Records, for every pwrite, whether its descriptor bypasses the page cache, then makes the real call: the
     bytes still go to the real file, which the tests read back."""
@@ -143,7 +147,7 @@ class _WriteLog:
         real_pwrite = os.pwrite
 
         def pwrite(descriptor, data, position):
-            direct = bool(fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_DIRECT)
+            direct = _bypasses_the_page_cache(descriptor)
             written = real_pwrite(descriptor, data, position)
             self.writes.append((position, written, direct))
             return written
@@ -229,7 +233,7 @@ def test_where_the_filesystem_refuses_direct_io_every_chunk_goes_through_the_pag
     monkeypatch.setattr(os, "open", real_open)
 
     def pwrite_refusing_direct(descriptor, data, position, real=os.pwrite):
-        if fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_DIRECT:
+        if _bypasses_the_page_cache(descriptor):
             raise OSError(errno.EINVAL, "Invalid argument")
         return real(descriptor, data, position)
 
@@ -250,7 +254,7 @@ def test_a_direct_write_cut_short_and_then_refused_is_written_again_through_the_
     real_pwrite, calls = os.pwrite, []
 
     def pwrite_giving_up_after_one_block(descriptor, data, position):
-        if fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_DIRECT:
+        if _bypasses_the_page_cache(descriptor):
             calls.append(position)
             if len(calls) > 1:
                 raise OSError(errno.EINVAL, "Invalid argument")
