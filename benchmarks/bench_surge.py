@@ -11,7 +11,7 @@ key, N vendors registered, filled in and approved by a Verifikator, a sealed box
 vendor created server-side. The box's deadline is then moved (bids.services.reschedule_box) to end the surge.
 
 Timed: in the final `window` seconds before the deadline each vendor arrives at a random moment and does what the
-browser's submit.js does: commit (SHA-256 and size), PUT the ciphertext in 4 MiB chunks (resuming from the size the
+browser's submit.js does: commit (SHA-256 and size), PUT the ciphertext in 16 MiB chunks (resuming from the size the
 server recorded after a failure), complete. The bytes are a real age header sealed to the box's recipient followed
 by pseudo-random bytes (the server checks the header and the SHA-256, never decrypts before the opening), unique per
 vendor. Meanwhile a few anonymous clients browse /, /lelang/, /lelang/<id>/ and /rup/, before (at rest) and during
@@ -69,7 +69,9 @@ STATIC_CACHE = REPO_ROOT / "var" / "bench-surge-static"  # collectstatic's outpu
 _VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 PYTHON = str(_VENV_PYTHON) if _VENV_PYTHON.exists() else sys.executable
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
-CHUNK_BYTES = 4 * MIB  # what the browser sends (data-chunk-bytes in bids/_submit.html)
+# What the browser sends: data-chunk-bytes in bids/_submit.html, the server's EPROC_MAX_BID_CHUNK_BYTES (16 MiB by
+# default; 4 MiB until 27 November, when a chunk cut short began to count for the bytes that came).
+CHUNK_BYTES = 16 * MIB
 CSRF = secrets.token_hex(16)  # a 32-character CSRF secret: Django compares it with the X-CSRFToken header as is
 POOL_BYTES = 64 * MIB
 BID_RETRIES = 5  # as submit.js: a failed chunk is retried up to 5 times, 1 s, 2 s, ... apart
@@ -1279,7 +1281,7 @@ def _notes(workers: int, threads: int, nproc: int) -> list[str]:
         "surge window ends at it; the grace period is the ruleset's (60 minutes).",
         "Bids: an age header sealed to the box's recipient (pyrage, as an age file of an empty plaintext) followed by "
         "pseudo-random bytes cut from a 64 MiB random pool at a different offset per vendor; SHA-256 computed over "
-        "the exact bytes sent. Chunks of 4 MiB as the browser sends them, each retried up to 5 times after resuming "
+        "the exact bytes sent. Chunks of 16 MiB as the browser sends them, each retried up to 5 times after resuming "
         "from the server's received_size, as submit.js does. Vendors arrive uniformly in the first 90% of the "
         "window before the deadline; a refused bid is a 4xx answer, a failed one is no answer or a 5xx after retries.",
         "throughput_mb_s = MB of accepted bids / busy_seconds (first arrival to last receipt). When the server keeps "

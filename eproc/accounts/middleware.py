@@ -81,7 +81,7 @@ RENEWED_AT = "eproc_session_renewed_at"
 class SessionRenewalMiddleware:
     """Slide a signed-in session's idle expiry (SESSION_COOKIE_AGE) forward, at most once every
     EPROC_SESSION_RENEW_SECONDS. Django's SESSION_SAVE_EVERY_REQUEST writes the session row on every request: at a
-    bid deadline that is a database write, and a wait for the disk, per 4 MiB chunk of every upload
+    bid deadline that is a database write, and a wait for the disk, per chunk of every upload
     (benchmarks/bench_surge.py). An idle session therefore ends between SESSION_COOKIE_AGE minus the renewal
     interval and SESSION_COOKIE_AGE after its last request. Sits inside SessionMiddleware, which saves the session
     (and renews the cookie) when this marks it changed."""

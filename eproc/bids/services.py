@@ -378,7 +378,9 @@ def receive_chunk(
     # would be refused. The checks that count are made again under the lock, and the bytes against the commitment.
     require(envelope.bidder_id == actor.pk)
     _check_chunk(envelope, offset, length, now)
-    uploads.write_chunk(envelope, offset, stream, length)
+    received = uploads.write_chunk(envelope, offset, stream, length)
+    if not received:
+        raise ValidationError(_("The chunk ended early; send it again."))
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # A chunk's progress need not wait for the disk: a crash may forget the last chunks acknowledged (and
@@ -395,14 +397,19 @@ def receive_chunk(
             Envelope.objects.select_for_update(of=("self",)).select_related("box__agency", "bidder").get(pk=envelope.pk)
         )
         _check_chunk(envelope, offset, length, now)
-        envelope.received_size = offset + length
+        # A chunk whose body ended early (its connection was cut) counts for the bytes that came: the client asks
+        # for received_size and sends the rest, so a dropped line costs a vendor its last moments, not the chunk.
+        envelope.received_size = offset + received
         envelope.save(update_fields=["received_size"])
+        data = {"offset": offset, "length": received}
+        if received < length:
+            data["announced_length"] = length
         record(
             actor=actor,
             action="bids.envelope.chunk_received",
             target=envelope,
             agency=envelope.box.agency,
-            data={"offset": offset, "length": length},
+            data=data,
         )
     return envelope
 

@@ -32,7 +32,6 @@ from contextlib import contextmanager, suppress
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eproc.files import fsync_directory
@@ -57,13 +56,14 @@ def _partial_name(envelope) -> str:
     return f"bids/partial/{envelope.public_id}.part"
 
 
-def _read_exactly(stream, length: int):
-    """The blocks of the next `length` bytes of `stream`; a body that ends early is refused."""
+def _read_up_to(stream, length: int):
+    """The blocks of the next `length` bytes of `stream`, or of fewer where the body ends early (the connection was
+    cut: the bytes that did arrive are kept, and the client resumes after them)."""
     remaining = length
     while remaining:
         block = stream.read(min(remaining, BLOCK_BYTES))
         if not block:
-            raise ValidationError(_("The chunk ended early; send it again."))
+            return
         remaining -= len(block)
         yield block
 
@@ -85,8 +85,10 @@ def _upload_lock(handle: int, path: str):
         fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_chunk(envelope, offset: int, stream, length: int, *, storage=None) -> None:
-    """Write the next `length` bytes of `stream` as the envelope's bytes from `offset` on.
+def write_chunk(envelope, offset: int, stream, length: int, *, storage=None) -> int:
+    """Write the next `length` bytes of `stream` as the envelope's bytes from `offset` on, and say how many were
+    written: fewer when the body ended early. A chunk cut off by a dropped connection still counts for the bytes that
+    came (services.receive_chunk), so a vendor on a poor line loses nothing of a large chunk but its last block.
 
     Whole blocks bypass the page cache (O_DIRECT) where the filesystem allows it: nothing reads them before the
     completion's hash, and copying every byte into newly allocated cache pages was the largest single cost of a
@@ -110,10 +112,13 @@ def write_chunk(envelope, offset: int, stream, length: int, *, storage=None) -> 
         writer.direct = _open_direct_twin(handle, path, os.O_WRONLY)
         lead = min(length, -offset % _DIRECT_ALIGNMENT)
         if lead:  # up to the next block boundary, through the cache
-            writer.write_cached(b"".join(_read_exactly(stream, lead)))
+            head = b"".join(_read_up_to(stream, lead))
+            writer.write_cached(head)
+            if len(head) < lead:
+                return len(head)
         buffer = _aligned_buffer()
         filled = 0
-        for block in _read_exactly(stream, length - lead):
+        for block in _read_up_to(stream, length - lead):
             block = memoryview(block)
             while block:
                 taken = min(len(block), len(buffer) - filled)
@@ -126,6 +131,7 @@ def write_chunk(envelope, offset: int, stream, length: int, *, storage=None) -> 
             writer.write(buffer, filled)
     finally:
         writer.close()
+    return writer.position - offset
 
 
 # O_DIRECT wants the file offset, the length and the memory address aligned to the device's logical block size;

@@ -156,3 +156,57 @@ def test_a_bid_sealed_offline_with_age_is_sent_as_it_is_from_the_page(browser, l
     context.close()
     envelope = Envelope.objects.get(box=box, bidder=bidder)
     assert envelope.ciphertext_sha256 == hashlib.sha256(sealed.read_bytes()).hexdigest()
+
+
+def test_the_page_sends_a_bid_in_chunks_as_large_as_the_server_takes_and_resumes_after_a_dropped_one(
+    browser, live_server, personas, tmp_path, settings
+):
+    # The chunk size comes from the server (EPROC_MAX_BID_CHUNK_BYTES), small here so that the bid takes several.
+    # The second chunk's first attempt never reaches the server (the line drops): the page asks where the upload
+    # stands and carries on from there, and the bid arrives whole.
+    settings.EPROC_MAX_BID_CHUNK_BYTES = 8192
+    member = personas.make(Role.POKJA)
+    give_totp(member)
+    services.register_committee_key(actor=member, recipient=str(pyrage.x25519.Identity.generate().to_public()))
+    _vendor, bidder = personas.vendor("CV Sambungan Putus")
+    box = services.create_box(
+        actor=member,
+        agency=personas.agency_a,
+        reference="SPSE-2026-044",
+        title="Pengadaan Komputer Sekolah",
+        envelope="single",
+        members=[member],
+        threshold=1,
+        upload_opens_at=PINNED_NOW - timedelta(hours=1),
+        deadline=PINNED_NOW + timedelta(hours=1),
+        grace_period=timedelta(minutes=30),
+        opening_at=PINNED_NOW + timedelta(hours=2),
+        bidders=[bidder],
+    )
+    sealed = pyrage.encrypt(b"PK penawaran komputer sekolah " * 1000, [pyrage.x25519.Recipient.from_str(box.recipient)])
+    (tmp_path / "penawaran.age").write_bytes(sealed)
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    _sign_in_as(context, live_server, bidder)
+    chunks, dropped = [], []
+
+    def drop_the_second_chunk_once(route):
+        offset = int(route.request.url.rsplit("/", 1)[1])
+        if offset == 8192 and not dropped:
+            dropped.append(offset)
+            return route.abort("connectionreset")
+        chunks.append((offset, len(route.request.post_data_buffer)))
+        return route.continue_()
+
+    page.route("**/chunks/*", drop_the_second_chunk_once)
+    page.goto(f"/penawaran/kotak/{box.public_id}/")
+    page.set_input_files("#bid", str(tmp_path / "penawaran.age"))
+    page.click("#bid-submit button[type=submit]")
+    page.wait_for_selector("#bid-submit [data-result]:not([hidden])", timeout=60_000)
+    context.close()
+
+    assert dropped == [8192]
+    assert chunks == [(offset, min(8192, len(sealed) - offset)) for offset in range(0, len(sealed), 8192)]
+    envelope = Envelope.objects.get(box=box, bidder=bidder)
+    assert envelope.is_complete
+    assert (Path(settings.MEDIA_ROOT) / envelope.storage_name).read_bytes() == sealed

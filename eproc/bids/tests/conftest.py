@@ -83,11 +83,12 @@ def commit(client, box, data: bytes, *, size=None, sha256=None, headers=None):
     )
 
 
-def upload(client, envelope_id, data: bytes, *, chunk=1000):
-    for offset in range(0, len(data), chunk):
+def upload(client, envelope_id, data: bytes, *, chunk=1000, offset=0):
+    """Send `data` as the envelope's bytes from `offset` on, in chunks, and complete the upload."""
+    for start in range(0, len(data), chunk):
         response = client.put(
-            reverse("bids:api_chunk", args=[envelope_id, offset]),
-            data[offset : offset + chunk],
+            reverse("bids:api_chunk", args=[envelope_id, offset + start]),
+            data[start : start + chunk],
             content_type="application/octet-stream",
         )
         assert response.status_code == 200, response.json()

@@ -7,12 +7,14 @@ import fcntl
 import hashlib
 import io
 import os
+import socket
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from eproc.audit.models import AuditEvent
 from eproc.bids import services, uploads
 from eproc.bids.models import Envelope
 
@@ -296,3 +298,69 @@ def test_the_completed_bid_is_hashed_past_the_page_cache_or_through_it_where_dir
     assert response.status_code == 200, response.json()
     stored = Path(settings.MEDIA_ROOT) / Envelope.objects.get(public_id=envelope_id).storage_name
     assert stored.read_bytes() == sealed
+
+
+def test_a_chunk_whose_body_ends_early_counts_for_the_bytes_that_came_and_the_upload_resumes_after_them(
+    client, make_box, bidder, settings
+):
+    # The vendor's line drops 10,000 bytes into a 40,000-byte chunk that starts off a block boundary: the bytes that
+    # came are kept (the lead through the cache, whole blocks direct), the audit event says the chunk was cut short,
+    # and the client, asking for received_size as submit.js does after a failure, sends only the rest.
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 60_000)
+    assert _put(client, envelope_id, 0, sealed[:1000]).status_code == 200
+    envelope = Envelope.objects.get(public_id=envelope_id)
+
+    envelope = services.receive_chunk(
+        actor=bidder, envelope=envelope, offset=1000, stream=io.BytesIO(sealed[1000:11_000]), length=40_000
+    )
+
+    assert envelope.received_size == 11_000
+    assert _upload_file(settings, envelope_id).read_bytes() == sealed[:11_000]
+    event = AuditEvent.objects.filter(action="bids.envelope.chunk_received").latest("sequence")
+    assert event.data == {"offset": 1000, "length": 10_000, "announced_length": 40_000}
+    state = client.get(reverse("bids:api_envelope", args=[envelope_id])).json()
+    assert state["received_size"] == 11_000
+    assert _put(client, envelope_id, 11_000, sealed[11_000:]).status_code == 200
+    assert client.post(reverse("bids:api_complete", args=[envelope_id])).status_code == 200
+    stored = Path(settings.MEDIA_ROOT) / Envelope.objects.get(public_id=envelope_id).storage_name
+    assert stored.read_bytes() == sealed
+
+
+def test_a_chunk_whose_body_never_came_is_refused_and_counts_for_nothing(client, make_box, bidder):
+    box, sealed, envelope_id = _committed(client, make_box, bidder)
+    envelope = Envelope.objects.get(public_id=envelope_id)
+    events = AuditEvent.objects.count()
+
+    with pytest.raises(ValidationError, match="terputus"):
+        services.receive_chunk(actor=bidder, envelope=envelope, offset=0, stream=io.BytesIO(b""), length=len(sealed))
+
+    assert Envelope.objects.get(public_id=envelope_id).received_size == 0
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_cut_in_the_middle_of_a_chunk_keeps_what_reached_the_server(
+    live_server, client, make_box, bidder, settings
+):
+    # Over a real socket, as a vendor's browser on a poor line: the chunk announces 3 MiB, 1 MiB + 5 bytes arrive,
+    # then the line drops (the client closes its sending side). The server keeps those bytes and says so.
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 3 * uploads.BLOCK_BYTES)
+    sent = uploads.BLOCK_BYTES + 5
+    csrf = "cutconnectioncsrftokencutconnect"  # 32 characters: Django compares the cookie with the header as is
+    cookies = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}; csrftoken={csrf}"
+    host, port = live_server.url.removeprefix("http://").split(":")
+    head = (
+        f"PUT {reverse('bids:api_chunk', args=[envelope_id, 0])} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Cookie: {cookies}\r\nX-CSRFToken: {csrf}\r\nContent-Type: application/octet-stream\r\n"
+        f"Content-Length: {len(sealed)}\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=30) as line:
+        line.sendall(head.encode() + sealed[:sent])
+        line.shutdown(socket.SHUT_WR)
+        answer = b"".join(iter(lambda: line.recv(65536), b""))
+
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
+    assert Envelope.objects.get(public_id=envelope_id).received_size == sent
+    assert _upload_file(settings, envelope_id).read_bytes() == sealed[:sent]
+    response = upload(client, envelope_id, sealed[sent:], chunk=len(sealed), offset=sent)
+    assert response.status_code == 200, response.json()

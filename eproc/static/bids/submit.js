@@ -70,6 +70,8 @@ async function sealAndHash(root, progress, age, files, packed) {
 }
 
 async function upload(root, progress, envelope, blob) {
+  // As large as the server takes (EPROC_MAX_BID_CHUNK_BYTES): each request costs the server the same whatever its
+  // size, and a chunk cut off by a dropped line still counts for the bytes that reached the server.
   const chunk = Number(root.dataset.chunkBytes);
   let offset = envelope.received_size;
   let failures = 0;
