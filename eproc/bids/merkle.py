@@ -2,12 +2,17 @@
 
 Pure Python (no Django), so auditors can verify a receipt or a log checkpoint with this file alone. Leaves are
 the canonical bytes of bid receipts; every function below except `leaf_hash` works on already-hashed leaves.
-Building functions are O(n) per call; the verifiers are O(log n) and never raise on malformed input.
+Building from a list of leaves is O(n) per call; the verifiers are O(log n) and never raise on malformed input.
+
+The server does not rebuild its tree for every proof: it keeps the root of each complete subtree (2**h leaves from
+position * 2**h on) as the leaf that completes it is appended (`completed_by`), and a proof or tree head reads the
+O(log n) complete subtrees its ranges are made of (`inclusion_ranges`, `consistency_ranges`, `complete_parts`,
+`range_root`). The lists of leaves below give the same hashes; the tests hold the two to each other.
 """
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 HASH_SIZE = 32  # SHA-256 output length in bytes.
 
@@ -60,52 +65,117 @@ def root(leaf_hashes: Sequence[bytes]) -> bytes:
     return _subtree_root(leaf_hashes, 0, len(leaf_hashes))
 
 
-def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
-    """PATH(m, D[n]) of RFC 6962 section 2.1.1: the sibling subtree roots, leaf upwards, proving entry `index`."""
-    _check_leaves(leaf_hashes)
-    if not 0 <= index < len(leaf_hashes):
-        raise ValueError(f"Index {index} is outside a tree of {len(leaf_hashes)} leaves.")
-    # Walk down from the root, noting the sibling at each split; siblings are disjoint, so the total is O(n).
+def inclusion_ranges(size: int, index: int) -> list[tuple[int, int]]:
+    """The leaf ranges [start, end) whose subtree roots are PATH(index, D[size]) of RFC 6962 section 2.1.1, in the
+    proof's order (the deepest sibling first)."""
+    if not 0 <= index < size:
+        raise ValueError(f"Index {index} is outside a tree of {size} leaves.")
+    # Walk down from the root, noting the sibling at each split.
     siblings = []
-    start, end = 0, len(leaf_hashes)
+    start, end = 0, size
     while end - start > 1:
         k = _split(end - start)
         if index < start + k:  # PATH(m, D[0:k]) : MTH(D[k:n])
-            siblings.append(_subtree_root(leaf_hashes, start + k, end))
+            siblings.append((start + k, end))
             end = start + k
         else:  # PATH(m - k, D[k:n]) : MTH(D[0:k])
-            siblings.append(_subtree_root(leaf_hashes, start, start + k))
+            siblings.append((start, start + k))
             start += k
     siblings.reverse()  # RFC order is bottom-up: the deepest sibling first.
     return siblings
+
+
+def consistency_ranges(size: int, old_size: int) -> list[tuple[int, int]]:
+    """The leaf ranges [start, end) whose subtree roots are PROOF(old_size, D[size]) of RFC 6962 section 2.1.2, in
+    the proof's order. Empty when old_size is 0 or the whole tree (nothing to prove)."""
+    if not 0 <= old_size <= size:
+        raise ValueError(f"Old size {old_size} is outside 0..{size}.")
+    if old_size in (0, size):
+        return []
+    # SUBPROOF(m, D[start:end], b), unrolled: each step records one subtree, collected top-down.
+    ranges = []
+    m, start, end, complete = old_size, 0, size, True
+    while m != end - start:
+        k = _split(end - start)
+        if m <= k:  # SUBPROOF(m, D[0:k], b) : MTH(D[k:n])
+            ranges.append((start + k, end))
+            end = start + k
+        else:  # SUBPROOF(m - k, D[k:n], false) : MTH(D[0:k])
+            ranges.append((start, start + k))
+            start += k
+            m -= k
+            complete = False
+    if not complete:  # SUBPROOF(m, D[m], false) = {MTH(D[m])}; with b true the old root is known to the verifier.
+        ranges.append((start, end))
+    ranges.reverse()  # RFC order: the innermost subtree first.
+    return ranges
+
+
+def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
+    """PATH(m, D[n]) of RFC 6962 section 2.1.1: the sibling subtree roots, leaf upwards, proving entry `index`."""
+    _check_leaves(leaf_hashes)
+    return [_subtree_root(leaf_hashes, start, end) for start, end in inclusion_ranges(len(leaf_hashes), index)]
 
 
 def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes]:
     """PROOF(m, D[n]) of RFC 6962 section 2.1.2: proves the first `old_size` leaves are a prefix of this tree.
     Empty when old_size is 0 or the whole tree (nothing to prove)."""
     _check_leaves(leaf_hashes)
-    n = len(leaf_hashes)
-    if not 0 <= old_size <= n:
-        raise ValueError(f"Old size {old_size} is outside 0..{n}.")
-    if old_size in (0, n):
+    ranges = consistency_ranges(len(leaf_hashes), old_size)
+    return [_subtree_root(leaf_hashes, start, end) for start, end in ranges]
+
+
+def _is_complete(start: int, end: int) -> bool:
+    """Whether D[start:end] is one complete subtree: a power of two of leaves, starting at a multiple of it."""
+    n = end - start
+    return n > 0 and n & (n - 1) == 0 and start % n == 0
+
+
+def complete_parts(start: int, end: int) -> list[tuple[int, int]]:
+    """The complete subtrees, as (height, position), that MTH(D[start:end]) is computed from (range_root): one for a
+    complete range, O(log n) for the ranges of a proof or a tree head. Height 0 is a leaf."""
+    if start >= end:
         return []
-    # SUBPROOF(m, D[start:end], b), unrolled: each step records one subtree root, collected top-down.
-    nodes = []
-    m, start, end, complete = old_size, 0, n, True
-    while m != end - start:
-        k = _split(end - start)
-        if m <= k:  # SUBPROOF(m, D[0:k], b) : MTH(D[k:n])
-            nodes.append(_subtree_root(leaf_hashes, start + k, end))
-            end = start + k
-        else:  # SUBPROOF(m - k, D[k:n], false) : MTH(D[0:k])
-            nodes.append(_subtree_root(leaf_hashes, start, start + k))
-            start += k
-            m -= k
-            complete = False
-    if not complete:  # SUBPROOF(m, D[m], false) = {MTH(D[m])}; with b true the old root is known to the verifier.
-        nodes.append(_subtree_root(leaf_hashes, start, end))
-    nodes.reverse()  # RFC order: the innermost subtree first.
-    return nodes
+    if _is_complete(start, end):
+        height = (end - start).bit_length() - 1
+        return [(height, start >> height)]
+    k = _split(end - start)
+    return complete_parts(start, start + k) + complete_parts(start + k, end)
+
+
+def range_root(start: int, end: int, complete_root: Callable[[int, int], bytes]) -> bytes:
+    """MTH(D[start:end]) from the roots of its complete subtrees: `complete_root(height, position)`."""
+    if start >= end:
+        return EMPTY_ROOT
+    if _is_complete(start, end):
+        height = (end - start).bit_length() - 1
+        return complete_root(height, start >> height)
+    k = _split(end - start)
+    return node_hash(range_root(start, start + k, complete_root), range_root(start + k, end, complete_root))
+
+
+def complete_subtrees(leaf_hashes: Iterable[bytes]) -> Iterator[tuple[int, int, bytes]]:
+    """(height, position, root) of every complete subtree above these leaves, in the order that appending them one
+    by one completes them; O(log n) memory, so a whole log can be streamed through it."""
+    frontier: list[bytes] = []  # roots of the complete subtrees not yet paired, the lowest last
+    for index, leaf in enumerate(leaf_hashes):
+        node = leaf
+        for height, position in completed_by(index):
+            node = node_hash(frontier.pop(), node)
+            yield height, position, node
+        frontier.append(node)
+
+
+def completed_by(index: int) -> list[tuple[int, int]]:
+    """The complete subtrees above the leaf, as (height, position), that appending the leaf at `index` completes,
+    lowest first: each is node_hash(its left half, stored earlier, and its right half, the one before it here or
+    the leaf)."""
+    completed = []
+    height = 1
+    while (index + 1) % (1 << height) == 0:
+        completed.append((height, index >> height))
+        height += 1
+    return completed
 
 
 def _is_size(value) -> bool:

@@ -182,6 +182,23 @@ class LogEntry(models.Model):
         return f"log #{self.index}"
 
 
+class LogNode(models.Model):
+    """The root of a complete subtree of the log: the 2**height entries from position * 2**height on (RFC 6962
+    layout; height 0, the leaves, stay in LogEntry). Written once, in the transaction that appends the entry
+    completing it (log.append), so a proof or a tree head reads O(log n) rows rather than every entry; `manage.py
+    audit_verify` recomputes them all from the entries (log.verify_stored_tree)."""
+
+    height = models.PositiveSmallIntegerField()
+    position = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["height", "position"], name="unique_log_node")]
+
+    def __str__(self):
+        return f"log subtree {self.height}/{self.position}"
+
+
 class Checkpoint(models.Model):
     """A signed tree head. The one frozen at a box's deadline goes into its opening minutes."""
 

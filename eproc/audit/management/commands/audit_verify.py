@@ -20,3 +20,11 @@ class Command(BaseCommand):
         if mismatches:
             raise CommandError("Tender data differs from the audit trail:\n" + "\n".join(map(str, mismatches)))
         self.stdout.write(self.style.SUCCESS("Bids, evaluations, results and contracts agree with the audit trail."))
+        # The bid log's proofs and checkpoints are computed from its stored subtree roots: they must still be the
+        # hashes of its receipts.
+        from eproc.bids.log import verify_stored_tree
+
+        problems = verify_stored_tree()
+        if problems:
+            raise CommandError("The bid log differs from its receipts:\n" + "\n".join(problems))
+        self.stdout.write(self.style.SUCCESS("The bid log's subtrees agree with its receipts."))
