@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export EPROC_DEBUG ?= 1
 
-.PHONY: run test setup lint lock messages bundle migrate demo clean system-packages bench-opening bench-surge bench-catalogue ocds-check
+.PHONY: run test setup lint lock messages bundle migrate demo clean system-packages bench-opening bench-surge bench-catalogue bench-log ocds-check
 
 run: setup migrate demo ## Set everything up on SQLite, load the demo data and serve on http://127.0.0.1:8000
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -52,6 +52,10 @@ bench-surge: setup system-packages ## Deadline surge: 300 vendors x 20 MB in the
 # Needs PostgreSQL on 127.0.0.1 for the default backend (DATABASE_ADMIN_URL, default postgres://postgres@127.0.0.1/postgres).
 bench-catalogue: setup ## Public list, search, tender page and OCDS feed at 100,000 tenders (not part of CI)
 	$(PY) benchmarks/bench_catalogue.py $(BENCH_ARGS)
+
+# Same database needs as bench-catalogue (eproc_bench_log, created and dropped).
+bench-log: setup ## Bid transparency log at 1,000,000 receipts: checkpoint, proofs, append (not part of CI)
+	$(PY) benchmarks/bench_log.py $(BENCH_ARGS)
 
 # The OCDS feeds written by the test suite (var/ocds-feed/: the lifecycle stories and the demo data) checked with the
 # official data review library, offline, against the vendored OCDS 1.1.5 schemas and extensions of ../shared (issue

@@ -5,6 +5,7 @@ through the policy, call one service, answer JSON; errors are JSON with a clear 
 import base64
 import binascii
 import json
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -16,6 +17,8 @@ from eproc.core import arrival
 from . import log, policies, services
 from .keys import public_key_text
 from .models import BoxShare, Envelope, LogEntry, SealedBox
+
+logger = logging.getLogger("eproc.bids.log")
 
 
 def _error(message, status=400):
@@ -46,6 +49,14 @@ def api_view(*methods, login=True):
                 return _error(" ".join(error.messages))
             except (PermissionDenied, Http404):
                 return _error("Not found / Tidak ditemukan.", 404)
+            except log.LogDamaged:
+                # A row of the log was changed or lost outside the application: say so plainly, alert the LPSE.
+                logger.exception("bid log damaged on %s %s", request.method, request.path)
+                return _error(
+                    "The bid log cannot answer now; the LPSE has been alerted. / Log penawaran tidak dapat menjawab "
+                    "saat ini; LPSE telah diberi tahu.",
+                    503,
+                )
 
         return wrapped
 

@@ -1,23 +1,15 @@
 from django.db import migrations, models
 
-from eproc.bids import merkle
-
 
 def store_complete_subtrees(apps, schema_editor):
     """The subtree roots of the entries logged before LogNode existed, as log.append would have stored them."""
-    LogEntry = apps.get_model("bids", "LogEntry")
-    LogNode = apps.get_model("bids", "LogNode")
-    leaves = (
-        bytes.fromhex(value)
-        for value in LogEntry.objects.order_by("index").values_list("leaf_hash", flat=True).iterator(chunk_size=5000)
+    from eproc.bids.log import store_missing_subtrees
+
+    store_missing_subtrees(
+        entry_model=apps.get_model("bids", "LogEntry"),
+        node_model=apps.get_model("bids", "LogNode"),
+        head_model=apps.get_model("bids", "LogHead"),
     )
-    batch = []
-    for height, position, root in merkle.complete_subtrees(leaves):
-        batch.append(LogNode(height=height, position=position, hash=root.hex()))
-        if len(batch) == 5000:
-            LogNode.objects.bulk_create(batch)
-            batch = []
-    LogNode.objects.bulk_create(batch)
 
 
 class Migration(migrations.Migration):

@@ -4,13 +4,16 @@ log of millions of receipts answers as fast as a new one (issue 10). `audit_veri
 what an insider changed (Pasal 5b)."""
 
 import re
+from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from eproc.audit.models import AuditEvent
 from eproc.bids import log, merkle, receipts
 from eproc.bids.models import Checkpoint, LogEntry, LogHead, LogNode
 
@@ -45,7 +48,8 @@ def _fill(count: int) -> list[bytes]:
         LogEntry(index=index, leaf_hash=leaf.hex(), document=document, created_at=now)
         for index, (leaf, document) in enumerate(zip(leaves, documents, strict=True))
     )
-    store_complete_subtrees(apps, None)
+    with transaction.atomic():
+        store_complete_subtrees(apps, None)
     LogHead.objects.update_or_create(id=1, defaults={"size": count})
     return leaves
 
@@ -102,7 +106,8 @@ def test_the_migration_stores_for_an_existing_log_what_appending_would_have():
     appended = set(LogNode.objects.values_list("height", "position", "hash"))
     LogNode.objects.all().delete()
 
-    store_complete_subtrees(apps, None)
+    with transaction.atomic():
+        store_complete_subtrees(apps, None)
 
     assert set(LogNode.objects.values_list("height", "position", "hash")) == appended
     assert {(h, p, r.hex()) for h, p, r in merkle.complete_subtrees(leaves)} == appended
@@ -118,7 +123,7 @@ def test_a_subtree_root_changed_in_the_database_is_named_and_fails_audit_verify(
     _append(12)
     LogNode.objects.filter(height=2, position=1).update(hash="00" * 32)
 
-    assert log.verify_stored_tree() == ["log subtree 2/1 is missing or differs from its entries"]
+    assert log.verify_stored_tree() == ["log subtree 2/1 differs from its entries"]
     with pytest.raises(CommandError, match="log subtree 2/1"):
         call_command("audit_verify")
 
@@ -128,17 +133,79 @@ def test_a_receipt_rewritten_in_the_database_is_named():
     entry = LogEntry.objects.get(index=4)
     LogEntry.objects.filter(pk=entry.pk).update(document={**entry.document, "bid": "penawaran lain"})
 
-    problems = log.verify_stored_tree()
+    assert log.verify_stored_tree() == [
+        "log entry 4: its leaf hash does not match its document",
+        "log subtree 1/2 differs from its entries",  # recomputed from the document, not from the stored hash
+    ]
 
-    assert "log entry 4: its leaf hash does not match its document" in problems
-    assert "log subtree 1/2 is missing or differs from its entries" in problems  # computed from the document
+
+def test_a_receipt_rewritten_into_something_no_receipt_holds_is_named_without_a_crash():
+    _append(4)
+    LogEntry.objects.filter(index=1).update(document={"kind": "test-receipt", "price": 1.5})
+
+    assert log.verify_stored_tree() == ["log entry 1: its document is not a receipt's canonical JSON"]
 
 
-def test_a_deleted_subtree_root_is_named_and_stops_proofs_rather_than_giving_wrong_ones():
+def test_a_deleted_entry_is_named_once_not_with_every_subtree_after_it():
+    _append(40)
+    LogEntry.objects.filter(index=5).delete()
+
+    assert log.verify_stored_tree() == ["log entries 5 to 5 are missing"]
+
+
+def test_a_deleted_subtree_root_is_named_and_the_log_answers_503_rather_than_a_wrong_checkpoint(client):
     _append(8)
     LogNode.objects.filter(height=3, position=0).delete()
 
-    assert log.verify_stored_tree() == ["log subtree 3/0 is missing or differs from its entries"]
-    with pytest.raises(RuntimeError, match="audit_verify"):
+    assert log.verify_stored_tree() == ["log subtree 3/0 is missing"]
+    with pytest.raises(log.LogDamaged):
         log.latest_checkpoint()  # the root of 8 entries is that subtree
+    response = client.get(reverse("bids:api_checkpoint"))
+    assert response.status_code == 503
+    assert "LPSE" in response.json()["error"]
     assert not Checkpoint.objects.exists()
+
+
+def test_a_missing_subtree_root_is_rebuilt_by_the_next_entry_that_needs_it_rather_than_refusing_a_bid():
+    leaves = _append(8)
+    LogNode.objects.filter(height__in=[2, 3]).delete()  # (2, 0), (2, 1), (3, 0)
+
+    leaves = _append(8)  # the 16th entry completes (4, 0), whose left half is (3, 0)
+
+    assert log.verify_stored_tree() == []
+    assert bytes.fromhex(log.latest_checkpoint().root) == merkle.root(leaves)
+
+
+def test_a_hash_that_is_not_hexadecimal_is_damage_not_a_crash(client):
+    _append(4)
+    LogNode.objects.filter(height=2, position=0).update(hash="not a hash")
+
+    assert client.get(reverse("bids:api_checkpoint")).status_code == 503
+    assert log.verify_stored_tree() == ["log subtree 2/0 differs from its entries"]
+
+
+def test_the_missing_subtree_roots_are_stored_again_by_the_command_and_the_audit_trail_says_so():
+    leaves = _append(21)
+    LogNode.objects.filter(height__in=[1, 3]).delete()
+    missing = LogNode.objects.count()
+    events = AuditEvent.objects.filter(action="bids.log.subtrees_stored")
+
+    call_command("bids_log_subtrees", stdout=StringIO())
+
+    assert log.verify_stored_tree() == []
+    assert LogNode.objects.count() == 21 - bin(21).count("1") > missing
+    assert events.get().data == {"stored": 21 - bin(21).count("1") - missing}
+    assert bytes.fromhex(log.latest_checkpoint().root) == merkle.root(leaves)
+
+
+def test_the_migration_stops_at_a_gap_in_an_old_log():
+    _append(12)
+    LogNode.objects.all().delete()
+    LogEntry.objects.filter(index=9).delete()
+
+    with transaction.atomic():
+        store_complete_subtrees(apps, None)
+
+    # Entries 0-8 are whole: the subtrees over 0-7, and none that would take in entry 9 or what came after it.
+    stored = set(LogNode.objects.values_list("height", "position"))
+    assert stored == {(1, 0), (1, 1), (1, 2), (1, 3), (2, 0), (2, 1), (3, 0)}
