@@ -76,6 +76,7 @@ def run(
         with tempfile.TemporaryDirectory(prefix="eproc-bench-log-") as work:
             env = _worker_env(_database_url(backend, sqlite_path, database), Path(work))
             env["EPROC_SIGNING_KEY"] = receipts.signing_key_to_text(receipts.generate_signing_key())  # for the run
+            (Path(work) / "staticfiles").mkdir()  # whitenoise's root; the log's endpoints serve no static file
             _create(backend, sqlite_path, database)
             subprocess.run([PYTHON, "manage.py", "migrate", "--no-input", "-v0"], cwd=REPO_ROOT, env=env, check=True)
             report = Path(work) / "worker.json"

@@ -120,14 +120,17 @@ def chunk(request, envelope_id, offset):
     except ValueError as error:
         raise ValidationError("Content-Length is required / Content-Length wajib.") from error
     # The request body is streamed from the socket into storage, never read whole into memory.
-    envelope = services.receive_chunk(
-        actor=request.user,
-        envelope=envelope,
-        offset=offset,
-        stream=request,
-        length=length,
-        received_at=arrival.received_at(request),
-    )
+    try:
+        envelope = services.receive_chunk(
+            actor=request.user,
+            envelope=envelope,
+            offset=offset,
+            stream=request,
+            length=length,
+            received_at=arrival.received_at(request),
+        )
+    except services.ChunkOutOfPlace as error:
+        return JsonResponse({"error": " ".join(error.messages), "received_size": error.received_size}, status=409)
     return JsonResponse(_envelope_state(envelope))
 
 

@@ -347,12 +347,20 @@ def _check_bytes_window(envelope: Envelope, now):
         raise ValidationError(_("The time for completing committed bids has passed."))
 
 
+class ChunkOutOfPlace(ValidationError):
+    """A chunk that does not start where the upload stands, `received_size`: the client carries on from there. A
+    client meets it when an earlier request of its own, given up for lost, still counted (a chunk cut short counts
+    for the bytes that came), so it is an answer to resume by, not a failure (the API answers 409)."""
+
+    def __init__(self, received_size: int):
+        super().__init__(_("Expected the chunk at byte %(expected)s; resume from there.") % {"expected": received_size})
+        self.received_size = received_size
+
+
 def _check_chunk(envelope: Envelope, offset: int, length: int, now: datetime) -> None:
     _check_bytes_window(envelope, now)
     if offset != envelope.received_size:
-        raise ValidationError(
-            _("Expected the chunk at byte %(expected)s; resume from there.") % {"expected": envelope.received_size}
-        )
+        raise ChunkOutOfPlace(envelope.received_size)
     if not 0 < length <= settings.EPROC_MAX_BID_CHUNK_BYTES:
         raise ValidationError(
             _("A chunk must be between 1 byte and %(limit)s MB.")

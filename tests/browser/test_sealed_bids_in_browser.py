@@ -210,3 +210,70 @@ def test_the_page_sends_a_bid_in_chunks_as_large_as_the_server_takes_and_resumes
     envelope = Envelope.objects.get(box=box, bidder=bidder)
     assert envelope.is_complete
     assert (Path(settings.MEDIA_ROOT) / envelope.storage_name).read_bytes() == sealed
+
+
+def test_the_page_carries_on_where_the_server_says_when_an_earlier_attempt_of_its_own_still_counted(
+    browser, live_server, personas, tmp_path, settings
+):
+    # The second chunk's first attempt seems lost to the page (the line drops), so it asks where the upload stands
+    # and sends that chunk again; but before the second attempt arrives, the first one, stalled on the way, reaches
+    # the server after all (here: sent by the test). The server answers the resent chunk 409 with where the upload
+    # stands, and the page carries on from there rather than failing the bid.
+    settings.EPROC_MAX_BID_CHUNK_BYTES = 8192
+    member = personas.make(Role.POKJA)
+    give_totp(member)
+    services.register_committee_key(actor=member, recipient=str(pyrage.x25519.Identity.generate().to_public()))
+    _vendor, bidder = personas.vendor("CV Sambungan Lambat")
+    box = services.create_box(
+        actor=member,
+        agency=personas.agency_a,
+        reference="SPSE-2026-045",
+        title="Pengadaan Meja Sekolah",
+        envelope="single",
+        members=[member],
+        threshold=1,
+        upload_opens_at=PINNED_NOW - timedelta(hours=1),
+        deadline=PINNED_NOW + timedelta(hours=1),
+        grace_period=timedelta(minutes=30),
+        opening_at=PINNED_NOW + timedelta(hours=2),
+        bidders=[bidder],
+    )
+    sealed = pyrage.encrypt(b"PK penawaran meja sekolah " * 1000, [pyrage.x25519.Recipient.from_str(box.recipient)])
+    (tmp_path / "penawaran.age").write_bytes(sealed)
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    _sign_in_as(context, live_server, bidder)
+    stalled = Client()
+    stalled.force_login(bidder)
+    attempts, answers = [], []
+
+    def the_first_attempt_arrives_late(route):
+        offset = int(route.request.url.rsplit("/", 1)[1])
+        attempts.append(offset)
+        if offset == 8192 and attempts.count(8192) == 1:
+            return route.abort("connectionreset")
+        if offset == 8192:  # the resend: the stalled first attempt gets there first
+            late = stalled.put(route.request.url.removeprefix(live_server.url), sealed[8192:16384],
+                               content_type="application/octet-stream")  # fmt: skip
+            assert late.status_code == 200, late.content
+        response = route.fetch()
+        answers.append((offset, response.status))
+        return route.fulfill(response=response)
+
+    page.route("**/chunks/*", the_first_attempt_arrives_late)
+    requests_made = []
+    page.on("request", lambda request: requests_made.append(request.url.removeprefix(live_server.url)))
+    page.goto(f"/penawaran/kotak/{box.public_id}/")
+    page.set_input_files("#bid", str(tmp_path / "penawaran.age"))
+    page.click("#bid-submit button[type=submit]")
+    page.wait_for_selector("#bid-submit [data-result]:not([hidden])", timeout=60_000)
+    context.close()
+
+    assert (8192, 409) in answers
+    assert attempts[: attempts.index(16384) + 1] == [0, 8192, 8192, 16384]
+    envelope = Envelope.objects.get(box=box, bidder=bidder)
+    # It asked where the upload stood once, after the drop; the 409 itself said where to carry on.
+    state_url = f"/api/v1/bids/envelopes/{envelope.public_id}"
+    assert requests_made.count(state_url) == 1, requests_made
+    assert envelope.is_complete
+    assert (Path(settings.MEDIA_ROOT) / envelope.storage_name).read_bytes() == sealed

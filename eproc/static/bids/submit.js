@@ -82,6 +82,11 @@ async function upload(root, progress, envelope, blob) {
       offset = state.received_size;
       failures = 0;
     } catch (error) {
+      if (error.status === 409 && Number.isInteger(error.data.received_size) && ++failures <= 5) {
+        // The upload stands elsewhere: an earlier attempt of ours, given up for lost, still counted. Carry on there.
+        offset = error.data.received_size;
+        continue;
+      }
       if (error.status === 400 || ++failures > 5) throw error;
       await new Promise((resolve) => setTimeout(resolve, 1000 * failures));
       const state = await api("GET", `${root.dataset.envelopesUrl}${envelope.envelope}`);
