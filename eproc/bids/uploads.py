@@ -61,7 +61,10 @@ def _read_up_to(stream, length: int):
     cut: the bytes that did arrive are kept, and the client resumes after them)."""
     remaining = length
     while remaining:
-        block = stream.read(min(remaining, BLOCK_BYTES))
+        try:
+            block = stream.read(min(remaining, BLOCK_BYTES))
+        except OSError:  # the connection was reset rather than closed (Django raises UnreadablePostError, an OSError)
+            return
         if not block:
             return
         remaining -= len(block)
@@ -88,7 +91,7 @@ def _upload_lock(handle: int, path: str):
 def write_chunk(envelope, offset: int, stream, length: int, *, storage=None) -> int:
     """Write the next `length` bytes of `stream` as the envelope's bytes from `offset` on, and say how many were
     written: fewer when the body ended early. A chunk cut off by a dropped connection still counts for the bytes that
-    came (services.receive_chunk), so a vendor on a poor line loses nothing of a large chunk but its last block.
+    came (services.receive_chunk), so a vendor on a poor line loses none of what reached the server.
 
     Whole blocks bypass the page cache (O_DIRECT) where the filesystem allows it: nothing reads them before the
     completion's hash, and copying every byte into newly allocated cache pages was the largest single cost of a

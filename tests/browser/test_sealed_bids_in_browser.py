@@ -2,7 +2,10 @@
 bidder seals and sends a bid from the page, and at the opening the member unlocks their key file in the browser
 to submit their share (Pasal 7(4)b; DESIGN 5)."""
 
+import os
 import re
+import threading
+import time
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -10,6 +13,7 @@ from pathlib import Path
 import pyrage
 import pytest
 from django.conf import settings
+from django.db import connection, transaction
 from django.test import Client
 
 from conftest import PINNED_NOW, give_totp
@@ -277,3 +281,74 @@ def test_the_page_carries_on_where_the_server_says_when_an_earlier_attempt_of_it
     assert requests_made.count(state_url) == 1, requests_made
     assert envelope.is_complete
     assert (Path(settings.MEDIA_ROOT) / envelope.storage_name).read_bytes() == sealed
+
+
+def test_the_progress_bar_moves_while_a_chunk_is_on_its_way_not_only_when_it_is_answered(
+    browser, live_server, personas, tmp_path, settings
+):
+    # A 16 MiB chunk takes a minute on a slow line: the bar must follow the bytes sent, not wait for the answer.
+    # Here the server is busy (another transaction holds the envelope) when the first chunk's bytes have arrived:
+    # while it waits to answer, the bar has already moved past the sealing (0.3 of it) by the bytes sent.
+    settings.EPROC_MAX_BID_CHUNK_BYTES = 256 * 1024
+    member = personas.make(Role.POKJA)
+    give_totp(member)
+    services.register_committee_key(actor=member, recipient=str(pyrage.x25519.Identity.generate().to_public()))
+    _vendor, bidder = personas.vendor("CV Jalur Lambat")
+    box = services.create_box(
+        actor=member,
+        agency=personas.agency_a,
+        reference="SPSE-2026-046",
+        title="Pengadaan Papan Tulis",
+        envelope="single",
+        members=[member],
+        threshold=1,
+        upload_opens_at=PINNED_NOW - timedelta(hours=1),
+        deadline=PINNED_NOW + timedelta(hours=1),
+        grace_period=timedelta(minutes=30),
+        opening_at=PINNED_NOW + timedelta(hours=2),
+        bidders=[bidder],
+    )
+    sealed = pyrage.encrypt(os.urandom(600 * 1024), [pyrage.x25519.Recipient.from_str(box.recipient)])
+    (tmp_path / "penawaran.age").write_bytes(sealed)
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    _sign_in_as(context, live_server, bidder)
+    bar_while_the_server_was_busy = []
+
+    def keep_the_envelope_busy(envelope_id, held, release):
+        try:
+            with transaction.atomic():  # SQLite: the write lock; PostgreSQL: the envelope's row
+                Envelope.objects.select_for_update().filter(public_id=envelope_id).update(received_size=0)
+                held.set()
+                release.wait(15)
+        finally:
+            connection.close()
+
+    def busy_server_for_the_first_chunk(route):
+        if not route.request.url.endswith("/chunks/0") or bar_while_the_server_was_busy:
+            return route.continue_()
+        held, release = threading.Event(), threading.Event()
+        holder = threading.Thread(target=keep_the_envelope_busy, args=(route.request.url.split("/")[-3], held, release))
+        holder.start()
+        assert held.wait(10)
+        route.continue_()
+        for _ in range(50):
+            value = page.evaluate("document.querySelector('#bid-submit progress').value")
+            if value > 0.3:
+                break
+            time.sleep(0.1)
+        bar_while_the_server_was_busy.append(value)
+        release.set()
+        holder.join()
+
+    page.route("**/chunks/*", busy_server_for_the_first_chunk)
+    page.goto(f"/penawaran/kotak/{box.public_id}/")
+    page.set_input_files("#bid", str(tmp_path / "penawaran.age"))
+    page.click("#bid-submit button[type=submit]")
+    page.wait_for_selector("#bid-submit [data-result]:not([hidden])", timeout=60_000)
+    context.close()
+
+    first_chunk_sent = 0.3 + 0.7 * 256 * 1024 / len(sealed)
+    assert len(bar_while_the_server_was_busy) == 1
+    assert 0.3 < bar_while_the_server_was_busy[0] <= first_chunk_sent + 1e-9
+    assert Envelope.objects.get(box=box, bidder=bidder).is_complete

@@ -326,6 +326,29 @@ def test_a_chunk_whose_body_ends_early_counts_for_the_bytes_that_came_and_the_up
     assert stored.read_bytes() == sealed
 
 
+class _ResetAfter(io.BytesIO):
+    """A request body whose connection is reset after the bytes it holds, as a read from a dropped line fails."""
+
+    def read(self, size=-1):
+        block = super().read(size)
+        if not block:
+            raise ConnectionResetError(104, "Connection reset by peer")
+        return block
+
+
+def test_a_chunk_whose_connection_is_reset_counts_for_the_bytes_that_came_before(client, make_box, bidder, settings):
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 3 * uploads.BLOCK_BYTES)
+    envelope = Envelope.objects.get(public_id=envelope_id)
+    came = uploads.BLOCK_BYTES + 4096
+
+    envelope = services.receive_chunk(
+        actor=bidder, envelope=envelope, offset=0, stream=_ResetAfter(sealed[:came]), length=len(sealed)
+    )
+
+    assert envelope.received_size == came
+    assert _upload_file(settings, envelope_id).read_bytes() == sealed[:came]
+
+
 def test_a_chunk_whose_body_never_came_is_refused_and_counts_for_nothing(client, make_box, bidder):
     box, sealed, envelope_id = _committed(client, make_box, bidder)
     envelope = Envelope.objects.get(public_id=envelope_id)

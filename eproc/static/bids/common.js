@@ -32,6 +32,31 @@ export async function api(method, url, body, headers = {}) {
   return data;
 }
 
+// PUT a Blob, reporting the bytes sent as they go: fetch() cannot tell how far a request body has got, and a chunk
+// of 16 MiB takes a minute on a slow line, too long for a progress bar that does not move. Answers and errors are
+// those of api().
+export function putWithProgress(url, blob, onProgress) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("PUT", url);
+    request.withCredentials = true;
+    request.setRequestHeader("X-CSRFToken", csrfToken());
+    request.setRequestHeader("Content-Type", "application/octet-stream");
+    request.upload.onprogress = (event) => onProgress(event.loaded);
+    request.onload = () => {
+      let data = {};
+      try { data = JSON.parse(request.responseText); } catch { /* not JSON */ }
+      if (request.status >= 200 && request.status < 300) return resolve(data);
+      const error = new Error(data.error || data.message || `HTTP ${request.status}`);
+      error.status = request.status;
+      error.data = data;
+      reject(error);
+    };
+    request.onerror = request.onabort = request.ontimeout = () => reject(new Error("network error"));
+    request.send(blob);
+  });
+}
+
 export function say(element, text, kind = "info") {
   element.textContent = text;
   element.className = `message ${kind}`;

@@ -3,7 +3,7 @@
 // beat the deadline), then upload the bytes in chunks, resuming where the server says it stopped.
 // On a tender's bid page the form also has fields (price, validity, ...): they become penawaran.json, the first
 // entry of the ZIP that is sealed, so nothing about the bid is readable before the opening (docs/bid-envelope.md).
-import { api, loadAge, say, text } from "./common.js";
+import { api, loadAge, putWithProgress, say, text } from "./common.js";
 
 async function isSealedAlready(file) {
   const head = new TextDecoder().decode(await file.slice(0, 21).arrayBuffer());
@@ -78,7 +78,9 @@ async function upload(root, progress, envelope, blob) {
   while (offset < blob.size) {
     const end = Math.min(offset + chunk, blob.size);
     try {
-      const state = await api("PUT", `${root.dataset.envelopesUrl}${envelope.envelope}/chunks/${offset}`, blob.slice(offset, end));
+      const sent = (bytes) => { progress.value = 0.3 + 0.7 * ((offset + bytes) / blob.size); };
+      const state = await putWithProgress(
+        `${root.dataset.envelopesUrl}${envelope.envelope}/chunks/${offset}`, blob.slice(offset, end), sent);
       offset = state.received_size;
       failures = 0;
     } catch (error) {
