@@ -469,8 +469,9 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # (X-Request-Start, which eproc then judges bid deadlines by: eproc/core/arrival.py) and sends the bid API
 # (commitments, chunks, completions) to its own gunicorn pool, so that a public page never waits for a thread behind
 # it. A commitment may wait there behind the chunks, and is judged by its stamp.
-# Chunks are streamed to gunicorn (proxy_request_buffering off): the clients are local and fast; behind real lines
-# buffering them in nginx keeps slow uploads from holding app threads, at the cost of a temporary copy.
+# Chunks are streamed to gunicorn (proxy_request_buffering off), as the README's deployment does: a chunk cut off
+# by a dropped line then still counts for the bytes that came (buffered in nginx it would be lost whole), at the cost
+# of an app thread held by each slow upload.
 _NGINX_CONF = """
 daemon off;
 master_process on;

@@ -357,9 +357,10 @@ class ChunkOutOfPlace(ValidationError):
         self.received_size = received_size
 
 
-def _check_chunk(envelope: Envelope, offset: int, length: int, now: datetime) -> None:
+def _check_chunk(envelope: Envelope, offset: int, length: int, now: datetime, *, overlapping=False) -> None:
+    """`overlapping`: a chunk may also start before received_size (under the lock: see receive_chunk)."""
     _check_bytes_window(envelope, now)
-    if offset != envelope.received_size:
+    if offset != envelope.received_size and not (overlapping and offset < envelope.received_size):
         raise ChunkOutOfPlace(envelope.received_size)
     if not 0 < length <= settings.EPROC_MAX_BID_CHUNK_BYTES:
         raise ValidationError(
@@ -404,14 +405,22 @@ def receive_chunk(
         envelope = (
             Envelope.objects.select_for_update(of=("self",)).select_related("box__agency", "bidder").get(pk=envelope.pk)
         )
-        _check_chunk(envelope, offset, length, now)
         # A chunk whose body ended early (its connection was cut) counts for the bytes that came: the client asks
         # for received_size and sends the rest, so a dropped line costs a vendor its last moments, not the chunk.
+        # On a line that dropped silently, the server learns of the cut only at the proxy's body timeout, after the
+        # client has sent the chunk again: the cut attempt may then count first, and the whole retry, which wrote
+        # the same committed bytes from the same offset, still counts for what it adds beyond it.
+        _check_chunk(envelope, offset, length, now, overlapping=True)
+        previous = envelope.received_size
+        if offset + received <= previous:
+            return envelope  # nothing beyond what is counted already; the answer says where the upload stands
         envelope.received_size = offset + received
         envelope.save(update_fields=["received_size"])
         data = {"offset": offset, "length": received}
         if received < length:
             data["announced_length"] = length
+        if previous != offset:
+            data["received_before"] = previous
         record(
             actor=actor,
             action="bids.envelope.chunk_received",

@@ -352,3 +352,46 @@ def test_the_progress_bar_moves_while_a_chunk_is_on_its_way_not_only_when_it_is_
     assert len(bar_while_the_server_was_busy) == 1
     assert 0.3 < bar_while_the_server_was_busy[0] <= first_chunk_sent + 1e-9
     assert Envelope.objects.get(box=box, bidder=bidder).is_complete
+
+
+def test_a_chunk_the_server_refuses_as_too_large_is_not_sent_again(browser, live_server, personas, tmp_path):
+    # A proxy whose body limit is below the chunk size answers 413 to every attempt: sending 16 MiB five more times
+    # over a slow line would only waste the vendor's last minutes. The page stops at once and says why.
+    member = personas.make(Role.POKJA)
+    give_totp(member)
+    services.register_committee_key(actor=member, recipient=str(pyrage.x25519.Identity.generate().to_public()))
+    _vendor, bidder = personas.vendor("CV Batas Ukuran")
+    box = services.create_box(
+        actor=member,
+        agency=personas.agency_a,
+        reference="SPSE-2026-047",
+        title="Pengadaan Lemari Arsip",
+        envelope="single",
+        members=[member],
+        threshold=1,
+        upload_opens_at=PINNED_NOW - timedelta(hours=1),
+        deadline=PINNED_NOW + timedelta(hours=1),
+        grace_period=timedelta(minutes=30),
+        opening_at=PINNED_NOW + timedelta(hours=2),
+        bidders=[bidder],
+    )
+    sealed = pyrage.encrypt(b"PK penawaran lemari arsip " * 100, [pyrage.x25519.Recipient.from_str(box.recipient)])
+    (tmp_path / "penawaran.age").write_bytes(sealed)
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    _sign_in_as(context, live_server, bidder)
+    attempts = []
+
+    def too_large(route):
+        attempts.append(route.request.url)
+        return route.fulfill(status=413, content_type="text/html", body="<h1>413 Request Entity Too Large</h1>")
+
+    page.route("**/chunks/*", too_large)
+    page.goto(f"/penawaran/kotak/{box.public_id}/")
+    page.set_input_files("#bid", str(tmp_path / "penawaran.age"))
+    page.click("#bid-submit button[type=submit]")
+    page.wait_for_selector("#bid-submit [data-status].error", timeout=30_000)
+    context.close()
+
+    assert len(attempts) == 1
+    assert not Envelope.objects.get(box=box, bidder=bidder).is_complete

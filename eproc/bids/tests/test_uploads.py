@@ -387,3 +387,42 @@ def test_a_connection_cut_in_the_middle_of_a_chunk_keeps_what_reached_the_server
     assert _upload_file(settings, envelope_id).read_bytes() == sealed[:sent]
     response = upload(client, envelope_id, sealed[sent:], chunk=len(sealed), offset=sent)
     assert response.status_code == 200, response.json()
+
+
+def test_a_whole_retry_still_counts_when_the_attempt_it_replaced_was_cut_short_and_counted_first(
+    client, make_box, bidder, settings
+):
+    # A line dropped silently: the client sent the chunk again, and the server learnt of the cut (the proxy's body
+    # timeout) while the retry was on its way. The cut attempt counts first; the retry, which wrote the same bytes
+    # from the same offset, then counts for all of its own, rather than being refused and sent a third time.
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 50_000)
+    envelope = Envelope.objects.get(public_id=envelope_id)
+
+    def the_cut_attempt_counts():
+        services.receive_chunk(
+            actor=bidder, envelope=envelope, offset=0, stream=io.BytesIO(sealed[:12_000]), length=len(sealed)
+        )
+
+    retried = services.receive_chunk(
+        actor=bidder, envelope=envelope, offset=0, stream=_Stream(sealed, the_cut_attempt_counts), length=len(sealed)
+    )
+
+    assert retried.received_size == len(sealed)
+    event = AuditEvent.objects.filter(action="bids.envelope.chunk_received").latest("sequence")
+    assert event.data == {"offset": 0, "length": len(sealed), "received_before": 12_000}
+    assert client.post(reverse("bids:api_complete", args=[envelope_id])).status_code == 200
+
+
+def test_an_attempt_that_adds_nothing_beyond_what_is_counted_changes_nothing(client, make_box, bidder):
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 20_000)
+    envelope = Envelope.objects.get(public_id=envelope_id)
+    events = AuditEvent.objects.count()
+
+    def the_whole_retry_counts():
+        services.receive_chunk(actor=bidder, envelope=envelope, offset=0, stream=io.BytesIO(sealed), length=len(sealed))
+
+    cut = _Stream(sealed[:5000], the_whole_retry_counts)
+    late = services.receive_chunk(actor=bidder, envelope=envelope, offset=0, stream=cut, length=len(sealed))
+
+    assert late.received_size == len(sealed)
+    assert AuditEvent.objects.count() == events + 1  # the retry's event only

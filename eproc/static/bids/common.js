@@ -22,7 +22,7 @@ export async function api(method, url, body, headers = {}) {
   }
   const response = await fetch(url, options);
   let data = {};
-  try { data = await response.json(); } catch { /* not JSON */ }
+  try { data = (await response.json()) ?? {}; } catch { /* not JSON */ }
   if (!response.ok) {
     const error = new Error(data.error || data.message || `HTTP ${response.status}`);
     error.status = response.status;
@@ -33,19 +33,24 @@ export async function api(method, url, body, headers = {}) {
 }
 
 // PUT a Blob, reporting the bytes sent as they go: fetch() cannot tell how far a request body has got, and a chunk
-// of 16 MiB takes a minute on a slow line, too long for a progress bar that does not move. Answers and errors are
+// of 16 MiB takes a minute on a slow line, too long for a progress bar that does not move. A send that makes no
+// progress for `stallMs` is given up (not one that is slow: a whole chunk may take minutes). Answers and errors are
 // those of api().
-export function putWithProgress(url, blob, onProgress) {
+export function putWithProgress(url, blob, onProgress, stallMs = 60_000) {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
+    let stalled;
+    const watch = () => { clearTimeout(stalled); stalled = setTimeout(() => request.abort(), stallMs); };
     request.open("PUT", url);
     request.withCredentials = true;
     request.setRequestHeader("X-CSRFToken", csrfToken());
     request.setRequestHeader("Content-Type", "application/octet-stream");
-    request.upload.onprogress = (event) => onProgress(event.loaded);
+    request.upload.onprogress = (event) => { watch(); onProgress(event.loaded); };
+    request.upload.onload = () => clearTimeout(stalled); // all sent: the server's answer may take its time
+    request.onloadend = () => clearTimeout(stalled);
     request.onload = () => {
       let data = {};
-      try { data = JSON.parse(request.responseText); } catch { /* not JSON */ }
+      try { data = JSON.parse(request.responseText) ?? {}; } catch { /* not JSON */ }
       if (request.status >= 200 && request.status < 300) return resolve(data);
       const error = new Error(data.error || data.message || `HTTP ${request.status}`);
       error.status = request.status;
@@ -53,6 +58,7 @@ export function putWithProgress(url, blob, onProgress) {
       reject(error);
     };
     request.onerror = request.onabort = request.ontimeout = () => reject(new Error("network error"));
+    watch();
     request.send(blob);
   });
 }

@@ -87,12 +87,20 @@ async function upload(root, progress, envelope, blob) {
       if (error.status === 409 && Number.isInteger(error.data.received_size) && ++failures <= 5) {
         // The upload stands elsewhere: an earlier attempt of ours, given up for lost, still counted. Carry on there.
         offset = error.data.received_size;
+        progress.value = 0.3 + 0.7 * (offset / blob.size);
         continue;
       }
-      if (error.status === 400 || ++failures > 5) throw error;
+      // An answer that says no (too large, refused, not allowed) stays no however often it is sent again; a lost
+      // connection, a timeout or a busy server may not.
+      const final = error.status >= 400 && error.status < 500 && ![408, 409, 429].includes(error.status);
+      if (final || ++failures > 5) throw error;
       await new Promise((resolve) => setTimeout(resolve, 1000 * failures));
-      const state = await api("GET", `${root.dataset.envelopesUrl}${envelope.envelope}`);
-      offset = state.received_size; // resume where the server stopped
+      try {
+        const state = await api("GET", `${root.dataset.envelopesUrl}${envelope.envelope}`);
+        offset = state.received_size; // resume where the server stopped
+      } catch {
+        // Still cut off: send the chunk again from where we were; a 409 will say if the server is further on.
+      }
     }
     progress.value = 0.3 + 0.7 * (offset / blob.size);
   }
