@@ -28,6 +28,46 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSPHRASE = "kata-sandi-panitia-yang-panjang"
 
 
+def _box_of_one_member(personas, vendor_name: str, reference: str, title: str):
+    """A box of one committee member, open for uploads at the pinned time, admitting one verified vendor:
+    (box, the vendor's user)."""
+    member = personas.make(Role.POKJA)
+    give_totp(member)
+    services.register_committee_key(actor=member, recipient=str(pyrage.x25519.Identity.generate().to_public()))
+    _vendor, bidder = personas.vendor(vendor_name)
+    box = services.create_box(
+        actor=member,
+        agency=personas.agency_a,
+        reference=reference,
+        title=title,
+        envelope="single",
+        members=[member],
+        threshold=1,
+        upload_opens_at=PINNED_NOW - timedelta(hours=1),
+        deadline=PINNED_NOW + timedelta(hours=1),
+        grace_period=timedelta(minutes=30),
+        opening_at=PINNED_NOW + timedelta(hours=2),
+        bidders=[bidder],
+    )
+    return box, bidder
+
+
+def _bid_page(browser, live_server, bidder, box):
+    """The box's page in a new browser context, signed in as the bidder: (context, page)."""
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    _sign_in_as(context, live_server, bidder)
+    page.goto(f"/penawaran/kotak/{box.public_id}/")
+    return context, page
+
+
+def _send(page, files, *, until="#bid-submit [data-result]:not([hidden])", timeout=60_000):
+    """Pick the files and submit the bid, then wait for `until` (by default: the receipt is shown)."""
+    page.set_input_files("#bid", files)
+    page.click("#bid-submit button[type=submit]")
+    page.wait_for_selector(until, timeout=timeout)
+
+
 def test_a_bid_sealed_in_the_browser_opens_with_a_key_made_in_the_browser(
     browser, live_server, personas, tmp_path, pinned_time
 ):
@@ -79,13 +119,8 @@ def test_a_bid_sealed_in_the_browser_opens_with_a_key_made_in_the_browser(
     }
     for name, content in documents.items():
         (tmp_path / name).write_bytes(content)
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    _sign_in_as(context, live_server, bidder)
-    page.goto(f"/penawaran/kotak/{box.public_id}/")
-    page.set_input_files("#bid", [str(tmp_path / name) for name in documents])
-    page.click("#bid-submit button[type=submit]")
-    page.wait_for_selector("#bid-submit [data-result]:not([hidden])", timeout=60_000)
+    context, page = _bid_page(browser, live_server, bidder, box)
+    _send(page, [str(tmp_path / name) for name in documents])
     envelope = Envelope.objects.get(box=box, bidder=bidder)
     assert envelope.is_complete
     assert page.locator("[data-sha256]").inner_text() == envelope.ciphertext_sha256
@@ -128,35 +163,13 @@ def test_a_bid_sealed_offline_with_age_is_sent_as_it_is_from_the_page(browser, l
     import hashlib
     import subprocess
 
-    member = personas.make(Role.POKJA)
-    give_totp(member)
-    services.register_committee_key(actor=member, recipient=str(pyrage.x25519.Identity.generate().to_public()))
-    _vendor, bidder = personas.vendor("CV Luring")
-    box = services.create_box(
-        actor=member,
-        agency=personas.agency_a,
-        reference="SPSE-2026-043",
-        title="Pengadaan Alat Kesehatan",
-        envelope="single",
-        members=[member],
-        threshold=1,
-        upload_opens_at=PINNED_NOW - timedelta(hours=1),
-        deadline=PINNED_NOW + timedelta(hours=1),
-        grace_period=timedelta(minutes=30),
-        opening_at=PINNED_NOW + timedelta(hours=2),
-        bidders=[bidder],
-    )
+    box, bidder = _box_of_one_member(personas, "CV Luring", "SPSE-2026-043", "Pengadaan Alat Kesehatan")
     (tmp_path / "penawaran.zip").write_bytes(b"PK dokumen penawaran luring " * 1000)
     sealed = tmp_path / "penawaran.age"
     subprocess.run(["age", "-r", box.recipient, "-o", str(sealed), str(tmp_path / "penawaran.zip")], check=True)
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    _sign_in_as(context, live_server, bidder)
-    page.goto(f"/penawaran/kotak/{box.public_id}/")
+    context, page = _bid_page(browser, live_server, bidder, box)
     assert f"age -r {box.recipient}" in page.content()  # the offline command is on the page
-    page.set_input_files("#bid", str(sealed))
-    page.click("#bid-submit button[type=submit]")
-    page.wait_for_selector("#bid-submit [data-result]:not([hidden])", timeout=60_000)
+    _send(page, str(sealed))
     context.close()
     envelope = Envelope.objects.get(box=box, bidder=bidder)
     assert envelope.ciphertext_sha256 == hashlib.sha256(sealed.read_bytes()).hexdigest()
@@ -169,29 +182,10 @@ def test_the_page_sends_a_bid_in_chunks_as_large_as_the_server_takes_and_resumes
     # The second chunk's first attempt never reaches the server (the line drops): the page asks where the upload
     # stands and carries on from there, and the bid arrives whole.
     settings.EPROC_MAX_BID_CHUNK_BYTES = 8192
-    member = personas.make(Role.POKJA)
-    give_totp(member)
-    services.register_committee_key(actor=member, recipient=str(pyrage.x25519.Identity.generate().to_public()))
-    _vendor, bidder = personas.vendor("CV Sambungan Putus")
-    box = services.create_box(
-        actor=member,
-        agency=personas.agency_a,
-        reference="SPSE-2026-044",
-        title="Pengadaan Komputer Sekolah",
-        envelope="single",
-        members=[member],
-        threshold=1,
-        upload_opens_at=PINNED_NOW - timedelta(hours=1),
-        deadline=PINNED_NOW + timedelta(hours=1),
-        grace_period=timedelta(minutes=30),
-        opening_at=PINNED_NOW + timedelta(hours=2),
-        bidders=[bidder],
-    )
+    box, bidder = _box_of_one_member(personas, "CV Sambungan Putus", "SPSE-2026-044", "Pengadaan Komputer Sekolah")
     sealed = pyrage.encrypt(b"PK penawaran komputer sekolah " * 1000, [pyrage.x25519.Recipient.from_str(box.recipient)])
     (tmp_path / "penawaran.age").write_bytes(sealed)
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    _sign_in_as(context, live_server, bidder)
+    context, page = _bid_page(browser, live_server, bidder, box)
     chunks, dropped = [], []
 
     def drop_the_second_chunk_once(route):
@@ -203,10 +197,7 @@ def test_the_page_sends_a_bid_in_chunks_as_large_as_the_server_takes_and_resumes
         return route.continue_()
 
     page.route("**/chunks/*", drop_the_second_chunk_once)
-    page.goto(f"/penawaran/kotak/{box.public_id}/")
-    page.set_input_files("#bid", str(tmp_path / "penawaran.age"))
-    page.click("#bid-submit button[type=submit]")
-    page.wait_for_selector("#bid-submit [data-result]:not([hidden])", timeout=60_000)
+    _send(page, str(tmp_path / "penawaran.age"))
     context.close()
 
     assert dropped == [8192]
@@ -224,29 +215,10 @@ def test_the_page_carries_on_where_the_server_says_when_an_earlier_attempt_of_it
     # the server after all (here: sent by the test). The server answers the resent chunk 409 with where the upload
     # stands, and the page carries on from there rather than failing the bid.
     settings.EPROC_MAX_BID_CHUNK_BYTES = 8192
-    member = personas.make(Role.POKJA)
-    give_totp(member)
-    services.register_committee_key(actor=member, recipient=str(pyrage.x25519.Identity.generate().to_public()))
-    _vendor, bidder = personas.vendor("CV Sambungan Lambat")
-    box = services.create_box(
-        actor=member,
-        agency=personas.agency_a,
-        reference="SPSE-2026-045",
-        title="Pengadaan Meja Sekolah",
-        envelope="single",
-        members=[member],
-        threshold=1,
-        upload_opens_at=PINNED_NOW - timedelta(hours=1),
-        deadline=PINNED_NOW + timedelta(hours=1),
-        grace_period=timedelta(minutes=30),
-        opening_at=PINNED_NOW + timedelta(hours=2),
-        bidders=[bidder],
-    )
+    box, bidder = _box_of_one_member(personas, "CV Sambungan Lambat", "SPSE-2026-045", "Pengadaan Meja Sekolah")
     sealed = pyrage.encrypt(b"PK penawaran meja sekolah " * 1000, [pyrage.x25519.Recipient.from_str(box.recipient)])
     (tmp_path / "penawaran.age").write_bytes(sealed)
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    _sign_in_as(context, live_server, bidder)
+    context, page = _bid_page(browser, live_server, bidder, box)
     stalled = Client()
     stalled.force_login(bidder)
     attempts, answers = [], []
@@ -267,10 +239,7 @@ def test_the_page_carries_on_where_the_server_says_when_an_earlier_attempt_of_it
     page.route("**/chunks/*", the_first_attempt_arrives_late)
     requests_made = []
     page.on("request", lambda request: requests_made.append(request.url.removeprefix(live_server.url)))
-    page.goto(f"/penawaran/kotak/{box.public_id}/")
-    page.set_input_files("#bid", str(tmp_path / "penawaran.age"))
-    page.click("#bid-submit button[type=submit]")
-    page.wait_for_selector("#bid-submit [data-result]:not([hidden])", timeout=60_000)
+    _send(page, str(tmp_path / "penawaran.age"))
     context.close()
 
     assert (8192, 409) in answers
@@ -290,29 +259,10 @@ def test_the_progress_bar_moves_while_a_chunk_is_on_its_way_not_only_when_it_is_
     # Here the server is busy (another transaction holds the envelope) when the first chunk's bytes have arrived:
     # while it waits to answer, the bar has already moved past the sealing (0.3 of it) by the bytes sent.
     settings.EPROC_MAX_BID_CHUNK_BYTES = 256 * 1024
-    member = personas.make(Role.POKJA)
-    give_totp(member)
-    services.register_committee_key(actor=member, recipient=str(pyrage.x25519.Identity.generate().to_public()))
-    _vendor, bidder = personas.vendor("CV Jalur Lambat")
-    box = services.create_box(
-        actor=member,
-        agency=personas.agency_a,
-        reference="SPSE-2026-046",
-        title="Pengadaan Papan Tulis",
-        envelope="single",
-        members=[member],
-        threshold=1,
-        upload_opens_at=PINNED_NOW - timedelta(hours=1),
-        deadline=PINNED_NOW + timedelta(hours=1),
-        grace_period=timedelta(minutes=30),
-        opening_at=PINNED_NOW + timedelta(hours=2),
-        bidders=[bidder],
-    )
+    box, bidder = _box_of_one_member(personas, "CV Jalur Lambat", "SPSE-2026-046", "Pengadaan Papan Tulis")
     sealed = pyrage.encrypt(os.urandom(600 * 1024), [pyrage.x25519.Recipient.from_str(box.recipient)])
     (tmp_path / "penawaran.age").write_bytes(sealed)
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    _sign_in_as(context, live_server, bidder)
+    context, page = _bid_page(browser, live_server, bidder, box)
     bar_while_the_server_was_busy = []
 
     def keep_the_envelope_busy(envelope_id, held, release):
@@ -342,10 +292,7 @@ def test_the_progress_bar_moves_while_a_chunk_is_on_its_way_not_only_when_it_is_
         holder.join()
 
     page.route("**/chunks/*", busy_server_for_the_first_chunk)
-    page.goto(f"/penawaran/kotak/{box.public_id}/")
-    page.set_input_files("#bid", str(tmp_path / "penawaran.age"))
-    page.click("#bid-submit button[type=submit]")
-    page.wait_for_selector("#bid-submit [data-result]:not([hidden])", timeout=60_000)
+    _send(page, str(tmp_path / "penawaran.age"))
     context.close()
 
     first_chunk_sent = 0.3 + 0.7 * 256 * 1024 / len(sealed)
@@ -357,29 +304,10 @@ def test_the_progress_bar_moves_while_a_chunk_is_on_its_way_not_only_when_it_is_
 def test_a_chunk_the_server_refuses_as_too_large_is_not_sent_again(browser, live_server, personas, tmp_path):
     # A proxy whose body limit is below the chunk size answers 413 to every attempt: sending 16 MiB five more times
     # over a slow line would only waste the vendor's last minutes. The page stops at once and says why.
-    member = personas.make(Role.POKJA)
-    give_totp(member)
-    services.register_committee_key(actor=member, recipient=str(pyrage.x25519.Identity.generate().to_public()))
-    _vendor, bidder = personas.vendor("CV Batas Ukuran")
-    box = services.create_box(
-        actor=member,
-        agency=personas.agency_a,
-        reference="SPSE-2026-047",
-        title="Pengadaan Lemari Arsip",
-        envelope="single",
-        members=[member],
-        threshold=1,
-        upload_opens_at=PINNED_NOW - timedelta(hours=1),
-        deadline=PINNED_NOW + timedelta(hours=1),
-        grace_period=timedelta(minutes=30),
-        opening_at=PINNED_NOW + timedelta(hours=2),
-        bidders=[bidder],
-    )
+    box, bidder = _box_of_one_member(personas, "CV Batas Ukuran", "SPSE-2026-047", "Pengadaan Lemari Arsip")
     sealed = pyrage.encrypt(b"PK penawaran lemari arsip " * 100, [pyrage.x25519.Recipient.from_str(box.recipient)])
     (tmp_path / "penawaran.age").write_bytes(sealed)
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    _sign_in_as(context, live_server, bidder)
+    context, page = _bid_page(browser, live_server, bidder, box)
     attempts = []
 
     def too_large(route):
@@ -387,10 +315,7 @@ def test_a_chunk_the_server_refuses_as_too_large_is_not_sent_again(browser, live
         return route.fulfill(status=413, content_type="text/html", body="<h1>413 Request Entity Too Large</h1>")
 
     page.route("**/chunks/*", too_large)
-    page.goto(f"/penawaran/kotak/{box.public_id}/")
-    page.set_input_files("#bid", str(tmp_path / "penawaran.age"))
-    page.click("#bid-submit button[type=submit]")
-    page.wait_for_selector("#bid-submit [data-status].error", timeout=30_000)
+    _send(page, str(tmp_path / "penawaran.age"), until="#bid-submit [data-status].error", timeout=30_000)
     context.close()
 
     assert len(attempts) == 1
