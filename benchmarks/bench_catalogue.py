@@ -348,10 +348,7 @@ def run(
             "database triggers of migration tenders 0003_search during the load.",
         ],
     }
-    if out is not None:
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    machine.write_result(out, result)
     return result
 
 

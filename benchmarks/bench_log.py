@@ -34,6 +34,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks import machine  # noqa: E402
 from benchmarks.bench_catalogue import (  # noqa: E402 - the same database lifecycle and worker settings
     PYTHON,
     _create,
@@ -111,10 +112,7 @@ def run(
             "every leaf hash read from the database; timed in-process without the view.",
         ],
     }
-    if out is not None:
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    machine.write_result(out, result)
     return result
 
 

@@ -26,7 +26,6 @@ import argparse
 import concurrent.futures
 import datetime
 import hashlib
-import json
 import os
 import platform
 import shutil
@@ -399,10 +398,7 @@ def run(
             *_memory_notes(),
         ],
     }
-    if out is not None:
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    machine.write_result(out, result)
     return result
 
 

@@ -1277,10 +1277,7 @@ def run(
         "notes": _notes(workers, threads, nproc),
     }
     result["targets"] = _targets(result)
-    if out is not None:
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    machine.write_result(out, result)
     return result
 
 

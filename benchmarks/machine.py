@@ -1,10 +1,13 @@
-"""Facts about the machine a benchmark ran on, for the JSON results (each script adds what it needs besides)."""
+"""Facts about the machine a benchmark ran on, for the JSON results (each script adds what it needs besides), and
+the writing of those results."""
 
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import platform
+from pathlib import Path
 
 
 def cpu_model() -> str:
@@ -39,3 +42,12 @@ def version_of(package: str) -> str:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
+
+
+def write_result(out, result: dict) -> None:
+    """The result as indented JSON at `out` (its directory made if need be); nothing when `out` is None."""
+    if out is None:
+        return
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
