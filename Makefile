@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export EPROC_DEBUG ?= 1
 
-.PHONY: run test setup lint lock messages bundle migrate demo clean system-packages bench-opening bench-surge bench-catalogue bench-log ocds-check
+.PHONY: run test setup lint lock messages bundle migrate demo clean system-packages bench-opening bench-surge bench-upload-floor bench-catalogue bench-log ocds-check
 
 run: setup migrate demo ## Set everything up on SQLite, load the demo data and serve on http://127.0.0.1:8000
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -48,6 +48,11 @@ bench-opening: setup system-packages ## Bid opening throughput and memory next t
 # eproc_bench_surge (--postgres-url); needs about 8 GB free in the temporary directory at the defaults (removed after).
 bench-surge: setup system-packages ## Deadline surge: 300 vendors x 20 MB in the last minute, SQLite and PostgreSQL (not part of CI)
 	$(PY) benchmarks/bench_surge.py $(BENCH_ARGS)
+
+# The ceiling under bench-surge: nginx and gunicorn taking 100 x 20 MB with eproc's byte path alone (no Django,
+# database or audit); needs about 3 GB free in the temporary directory (removed after).
+bench-upload-floor: setup system-packages ## Upload floor: what this machine takes when only the bids' bytes cost anything (not part of CI)
+	$(PY) benchmarks/bench_upload_floor.py $(BENCH_ARGS)
 
 # Needs PostgreSQL on 127.0.0.1 for the default backend (DATABASE_ADMIN_URL, default postgres://postgres@127.0.0.1/postgres).
 bench-catalogue: setup ## Public list, search, tender page and OCDS feed at 100,000 tenders (not part of CI)

@@ -74,7 +74,7 @@ GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 # default; 4 MiB until 27 November, when a chunk cut short began to count for the bytes that came).
 CHUNK_BYTES = 16 * MIB
 CSRF = secrets.token_hex(16)  # a 32-character CSRF secret: Django compares it with the X-CSRFToken header as is
-POOL_BYTES = 64 * MIB
+SPREAD_BYTES = 64 * MIB  # where the bids of the vendors start (_Pool)
 BID_RETRIES = 5  # as submit.js: a failed chunk is retried up to 5 times, 1 s, 2 s, ... apart
 
 # --- Scripts run by the project's Python with the benchmark's settings -----------------------------------------
@@ -305,44 +305,43 @@ def measure_disk_write(directory: Path, size_mb: int, *, direct: bool = False) -
 
 
 class _Pool:
-    """64 MiB of random bytes from which every bid's body is cut, starting at a different offset per vendor, so
-    300 x 20 MB of distinct-looking ciphertext need neither 6 GB of memory nor 6 GB of os.urandom."""
+    """Random bytes of which every vendor's bid is a slice, each starting at its own offset with its own age header
+    written there: 300 x 20 MB of distinct-looking ciphertext need neither 6 GB of memory nor 6 GB of os.urandom,
+    and a chunk is sent as a view of the pool, never copied. Until 27 November each chunk was copied into new
+    memory; on two cores shared with the server, those copies cost the clients 1.2-2.7 CPU seconds per GB sent
+    (bench_upload_floor.py), taken from the server being measured."""
 
-    def __init__(self):
-        self.data = os.urandom(POOL_BYTES)
+    def __init__(self, recipient: str, size: int, count: int):
+        key = pyrage.x25519.Recipient.from_str(recipient)
+        # A real age header sealed to the box's recipient (an age file of an empty plaintext, which
+        # `check_age_header` accepts), one per vendor.
+        heads = [pyrage.encrypt(b"", [key]) for _ in range(count)]
+        longest = max((len(head) for head in heads), default=0)
+        self.size = max(size, longest + 1)
+        spacing = SPREAD_BYTES // max(count, 1)
+        if spacing < longest:
+            raise ValueError(f"{count} vendors do not fit: their headers would overlap in the pool")
+        # Evenly spread offsets with an odd jitter: different bodies, no alignment pattern.
+        self.offsets = [number * spacing + (number * 7_919) % max(1, spacing - longest) for number in range(count)]
+        data = bytearray(os.urandom(SPREAD_BYTES + self.size))
+        for offset, head in zip(self.offsets, heads, strict=True):
+            data[offset : offset + len(head)] = head  # inside other vendors' bodies too: random-looking all the same
+        self.data = memoryview(bytes(data))
 
-    def span(self, start: int, length: int) -> bytes:
-        start %= POOL_BYTES
-        end = start + length
-        if end <= POOL_BYTES:
-            return self.data[start:end]
-        return self.data[start:] + self.data[: end - POOL_BYTES]
+    def bids(self) -> list[Bid]:
+        return [Bid(self.data[offset : offset + self.size]) for offset in self.offsets]
 
 
 class Bid:
-    """One vendor's sealed bid: a real age header sealed to the box's recipient (an age file of an empty plaintext,
-    which `check_age_header` accepts), then pseudo-random bytes up to `size`."""
+    """One vendor's sealed bid (_Pool): an age header, then pseudo-random bytes, as a view of the pool."""
 
-    def __init__(self, pool: _Pool, recipient: str, size: int, number: int):
-        self.pool = pool
-        self.head = pyrage.encrypt(b"", [pyrage.x25519.Recipient.from_str(recipient)])
-        self.size = max(size, len(self.head) + 1)
-        self.start = (number * 7_340_033) % POOL_BYTES  # a prime stride: different offsets, no alignment pattern
-        digest = hashlib.sha256(self.head)
-        for offset in range(len(self.head), self.size, CHUNK_BYTES):
-            digest.update(self.body(offset, min(self.size, offset + CHUNK_BYTES)))
-        self.sha256 = digest.hexdigest()
+    def __init__(self, view: memoryview):
+        self.view, self.size = view, len(view)
+        self.sha256 = hashlib.sha256(view).hexdigest()
 
-    def body(self, start: int, end: int) -> bytes:
-        return self.pool.span(self.start + start - len(self.head), end - start)
-
-    def read(self, start: int, end: int) -> bytes:
-        head = len(self.head)
-        if end <= head:
-            return self.head[start:end]
-        if start >= head:
-            return self.body(start, end)
-        return self.head[start:] + self.body(head, end)
+    def read(self, start: int, end: int) -> memoryview:
+        """Bytes start..end, sent as they are (requests and urllib3 pass a buffer to the socket uncopied)."""
+        return self.view[start:end]
 
 
 class _NoCookies(http.cookiejar.DefaultCookiePolicy):
@@ -398,8 +397,13 @@ def _wait_until_answering(server, name: str, seconds: float) -> None:
 
 
 class Server:
-    def __init__(self, env: dict, port: int, workers: int, threads: int, log_path: Path):
+    """gunicorn with gthread workers serving `app` (eproc by default; bench_upload_floor.py serves its own)."""
+
+    def __init__(
+        self, env: dict, port: int, workers: int, threads: int, log_path: Path, app: str = "eproc.config.wsgi"
+    ):
         self.env, self.port, self.workers, self.threads, self.log_path = env, port, workers, threads, log_path
+        self.app = app
         self.url = f"http://127.0.0.1:{port}"
         self.process = None
         self._log = None
@@ -409,7 +413,7 @@ class Server:
         self.process = subprocess.Popen(  # noqa: S603
             [
                 GUNICORN,
-                "eproc.config.wsgi",
+                self.app,
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--worker-class",
@@ -519,11 +523,13 @@ class ProxiedServer:
     """nginx on `port` in front of two gunicorn pools: `upload_workers` for the bid API, the rest for everything
     else; the same interface as Server."""
 
-    def __init__(self, env: dict, port: int, workers: int, threads: int, work: Path):
+    def __init__(self, env: dict, port: int, workers: int, threads: int, work: Path, app: str = "eproc.config.wsgi"):
         env = {**env, "EPROC_REQUEST_START_HEADER": "X-Request-Start"}
         upload_workers = max(1, workers - 1)
-        self.uploads = Server(env, _free_port(), upload_workers, threads, work / "gunicorn-uploads.log")
-        self.pages = Server(env, _free_port(), max(1, workers - upload_workers), threads, work / "gunicorn-pages.log")
+        self.uploads = Server(env, _free_port(), upload_workers, threads, work / "gunicorn-uploads.log", app)
+        self.pages = Server(
+            env, _free_port(), max(1, workers - upload_workers), threads, work / "gunicorn-pages.log", app
+        )
         self.work, self.port = work, port
         self.url = f"http://127.0.0.1:{port}"
         self.process = None
@@ -1007,9 +1013,8 @@ def _run_backend(
 
         # The sealed bids, as the vendors' browsers have them before they commit (not timed).
         started = time.monotonic()
-        pool = _Pool()
         size = max(1, int(size_mb * MIB))
-        bids = [Bid(pool, world["recipient"], size, number) for number in range(vendors)]
+        bids = _Pool(world["recipient"], size, vendors).bids()
         timings["sealing_s"] = round(time.monotonic() - started, 1)
 
         static.wait()
