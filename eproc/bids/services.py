@@ -359,6 +359,10 @@ class ChunkOutOfPlace(ValidationError):
 
 def _check_chunk(envelope: Envelope, offset: int, length: int, now: datetime, *, overlapping=False) -> None:
     """`overlapping`: a chunk may also start before received_size (under the lock: see receive_chunk)."""
+    if envelope.is_complete and envelope.superseded_at is None:
+        # The client's retry of a last chunk whose answer it lost (that chunk completed the bid): the answer says
+        # the upload stands at its end, and the client asks for the completion, which answers with the receipt.
+        raise ChunkOutOfPlace(envelope.received_size)
     _check_bytes_window(envelope, now)
     if offset != envelope.received_size and not (overlapping and offset < envelope.received_size):
         raise ChunkOutOfPlace(envelope.received_size)
@@ -375,7 +379,8 @@ def receive_chunk(
     *, actor, envelope: Envelope, offset: int, stream, length: int, received_at: datetime | None = None
 ) -> Envelope:
     """Store one chunk of a committed bid. Chunks arrive in order; a client that lost its connection asks for
-    `received_size` and resumes there. Each chunk is its own short request and transaction (DESIGN 8).
+    `received_size` and resumes there. Each chunk is its own short request and transaction (DESIGN 8). The chunk
+    that brings the last byte also completes the bid (complete_envelope), and the envelope returned is complete.
 
     The body is written (uploads.write_chunk) before the transaction opens, once the request has been checked:
     otherwise a vendor on a slow line holds the envelope's lock, and on SQLite the database's only write lock, for as
@@ -412,22 +417,28 @@ def receive_chunk(
         # the same committed bytes from the same offset, still counts for what it adds beyond it.
         _check_chunk(envelope, offset, length, now, overlapping=True)
         previous = envelope.received_size
-        if offset + received <= previous:
-            return envelope  # nothing beyond what is counted already; the answer says where the upload stands
-        envelope.received_size = offset + received
-        envelope.save(update_fields=["received_size"])
-        data = {"offset": offset, "length": received}
-        if received < length:
-            data["announced_length"] = length
-        if previous != offset:
-            data["received_before"] = previous
-        record(
-            actor=actor,
-            action="bids.envelope.chunk_received",
-            target=envelope,
-            agency=envelope.box.agency,
-            data=data,
-        )
+        # A chunk adding nothing beyond what is counted already changes nothing; the answer says where the upload
+        # stands (and completes it below, if an earlier completion of the whole upload failed).
+        if offset + received > previous:
+            envelope.received_size = offset + received
+            envelope.save(update_fields=["received_size"])
+            data = {"offset": offset, "length": received}
+            if received < length:
+                data["announced_length"] = length
+            if previous != offset:
+                data["received_before"] = previous
+            record(
+                actor=actor,
+                action="bids.envelope.chunk_received",
+                target=envelope,
+                agency=envelope.box.agency,
+                data=data,
+            )
+    if envelope.received_size == envelope.ciphertext_size:
+        # The last byte is in: the bid is completed by the request that brought it, so a bid whose bytes all reached
+        # the LPSE does not also need another request to get through in the deadline's last seconds (issue 10).
+        # Bytes that do not match the commitment are refused here, as a completion would refuse them.
+        return complete_envelope(actor=actor, envelope=envelope, received_at=now)
     return envelope
 
 
@@ -442,6 +453,10 @@ def complete_envelope(*, actor, envelope: Envelope, received_at: datetime | None
     with transaction.atomic():
         envelope = Envelope.objects.select_for_update(of=("self",)).select_related("box", "bidder").get(pk=envelope.pk)
         require(envelope.bidder_id == actor.pk)
+        if envelope.is_complete and envelope.superseded_at is None:
+            # Completed already: by its last chunk (receive_chunk), or by this client's earlier request whose answer
+            # was lost. Asking again changes nothing and answers with the receipt.
+            return envelope
         _check_bytes_window(envelope, now)
         if envelope.received_size != envelope.ciphertext_size:
             raise ValidationError(

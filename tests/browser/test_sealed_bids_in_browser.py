@@ -320,3 +320,123 @@ def test_a_chunk_the_server_refuses_as_too_large_is_not_sent_again(browser, live
 
     assert len(attempts) == 1
     assert not Envelope.objects.get(box=box, bidder=bidder).is_complete
+
+
+def _sealed_file(box, tmp_path, text: bytes, name="penawaran.age") -> tuple[bytes, Path]:
+    sealed = pyrage.encrypt(text, [pyrage.x25519.Recipient.from_str(box.recipient)])
+    (tmp_path / name).write_bytes(sealed)
+    return sealed, tmp_path / name
+
+
+def test_a_bid_whose_last_chunk_got_through_but_not_its_answer_is_complete_and_shows_its_receipt(
+    browser, live_server, personas, tmp_path, settings
+):
+    # The last chunk reaches the LPSE, which completes the bid with it; the line drops before the answer gets back.
+    # The page asks where the upload stands, finds the bid complete and shows its receipt: nothing is sent again.
+    settings.EPROC_MAX_BID_CHUNK_BYTES = 8192
+    box, bidder = _box_of_one_member(personas, "CV Jawaban Hilang", "SPSE-2026-048", "Pengadaan Kursi Kantor")
+    sealed, path = _sealed_file(box, tmp_path, b"PK penawaran kursi kantor " * 1000)
+    last = (len(sealed) - 1) // 8192 * 8192
+    context, page = _bid_page(browser, live_server, bidder, box)
+    page.evaluate("document.querySelector('#bid-submit').dataset.retryMs = '50'")
+    lost = []
+
+    def lose_the_answer_to_the_last_chunk(route):
+        if route.request.url.endswith(f"/chunks/{last}") and not lost:
+            lost.append(route.fetch().status)  # the server has it...
+            return route.abort("connectionreset")  # ...the page never hears so
+        return route.continue_()
+
+    page.route("**/chunks/*", lose_the_answer_to_the_last_chunk)
+    requests_made = []
+    page.on("request", lambda request: requests_made.append((request.method, request.url)))
+    _send(page, str(path))
+    context.close()
+
+    assert lost == [200]
+    envelope = Envelope.objects.get(box=box, bidder=bidder)
+    assert envelope.is_complete
+    assert (Path(settings.MEDIA_ROOT) / envelope.storage_name).read_bytes() == sealed
+    assert sum(url.endswith(f"/chunks/{last}") for _, url in requests_made) == 1  # the last chunk was not resent
+    assert not [url for _, url in requests_made if url.endswith("/complete")]  # nor was a completion needed
+
+
+def test_a_bid_whose_upload_failed_longer_than_the_retries_carries_on_with_the_same_commitment_when_sent_again(
+    browser, live_server, personas, tmp_path, settings
+):
+    # The line is down for longer than the page retries: it says the bid was not sent. Sent again once the line is
+    # back, the bid carries on with the same commitment and sealed bytes. Sealing again would have made new
+    # ciphertext (age is randomised) needing a new commitment, which after the deadline is refused.
+    settings.EPROC_MAX_BID_CHUNK_BYTES = 8192
+    box, bidder = _box_of_one_member(personas, "CV Jaringan Putus", "SPSE-2026-049", "Pengadaan Printer")
+    (tmp_path / "penawaran.pdf").write_bytes(b"%PDF-1.4 penawaran printer " + os.urandom(30_000))
+    context, page = _bid_page(browser, live_server, bidder, box)
+    page.evaluate("document.querySelector('#bid-submit').dataset.retryMs = '50'")
+    line = {"down": True}
+    commitments = []
+
+    def down_after_the_first_chunk(route):
+        request = route.request
+        if request.method == "POST" and request.url.endswith("/commitments"):
+            commitments.append(request.url)
+        if line["down"] and ("/chunks/" in request.url and not request.url.endswith("/chunks/0")):
+            return route.abort("connectionreset")
+        if line["down"] and request.method == "GET" and "/envelopes/" in request.url:
+            return route.abort("connectionreset")
+        return route.continue_()
+
+    page.route("**/api/v1/bids/**", down_after_the_first_chunk)
+    _send(page, str(tmp_path / "penawaran.pdf"), until="#bid-submit [data-status].error")
+    envelope = Envelope.objects.get(box=box, bidder=bidder)
+    assert envelope.received_size == 8192 and not envelope.is_complete
+
+    line["down"] = False
+    page.click("#bid-submit button[type=submit]")  # the same file, still chosen
+    page.wait_for_selector("#bid-submit [data-result]:not([hidden])", timeout=60_000)
+    context.close()
+
+    assert len(commitments) == 1
+    envelope.refresh_from_db()
+    assert envelope.is_complete and Envelope.objects.filter(box=box, bidder=bidder).count() == 1
+
+
+def test_a_file_sealed_offline_chosen_again_after_a_reload_carries_on_with_its_commitment_after_the_deadline(
+    browser, live_server, personas, tmp_path, settings, pinned_time
+):
+    # The vendor's upload broke off before the deadline and the tab was closed. In the grace period they open the
+    # page again and choose the same .age file: its SHA-256 is the commitment's, so the page carries on with it (a
+    # new commitment would be refused now) and sends what the server does not have yet.
+    box, bidder = _box_of_one_member(personas, "CV Muat Ulang", "SPSE-2026-050", "Pengadaan Proyektor")
+    sealed, path = _sealed_file(box, tmp_path, b"PK penawaran proyektor " * 2000)
+    earlier = Client()
+    earlier.force_login(bidder)
+    envelope_id = _commit_and_send_part(earlier, box, sealed, 10_000)
+    pinned_time.move_to(box.deadline + timedelta(minutes=5))
+    context, page = _bid_page(browser, live_server, bidder, box)
+    chunks = []
+    page.route("**/chunks/*", lambda route: (chunks.append(route.request.url.rsplit("/", 1)[1]), route.continue_()))
+    _send(page, str(path))
+    context.close()
+
+    assert chunks == ["10000"]
+    envelope = Envelope.objects.get(box=box, bidder=bidder)
+    assert envelope.public_id == envelope_id and envelope.is_complete
+    assert (Path(settings.MEDIA_ROOT) / envelope.storage_name).read_bytes() == sealed
+
+
+def _commit_and_send_part(client, box, sealed: bytes, part: int) -> str:
+    """Commit the sealed bid and send its first `part` bytes, as an earlier page did: the envelope's id."""
+    import hashlib
+
+    committed = client.post(
+        f"/api/v1/bids/boxes/{box.public_id}/commitments",
+        {"sha256": hashlib.sha256(sealed).hexdigest(), "size": len(sealed)},
+        content_type="application/json",
+    )
+    assert committed.status_code == 201, committed.content
+    envelope_id = committed.json()["envelope"]
+    sent = client.put(
+        f"/api/v1/bids/envelopes/{envelope_id}/chunks/0", sealed[:part], content_type="application/octet-stream"
+    )
+    assert sent.status_code == 200, sent.content
+    return envelope_id

@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from eproc.audit.models import AuditEvent
 from eproc.bids import services
-from eproc.bids.models import Envelope
+from eproc.bids.models import Envelope, LogEntry
 
 from .conftest import DEADLINE, GRACE, OPENS, commit, seal, send, upload
 
@@ -263,3 +264,51 @@ def test_a_chunk_costs_the_same_few_queries_at_the_deadline_as_any_time(client, 
         assert response.status_code == 200
         limit = 11 if connection.vendor == "sqlite" else 12
         assert len(queries.captured_queries) <= limit, [query["sql"][:80] for query in queries]
+
+
+def test_the_chunk_that_brings_the_last_byte_completes_the_bid_with_its_receipt(
+    client, make_box, bidder, pinned_time, settings
+):
+    # At the deadline a vendor's line may drop after the last chunk got through: the bid is complete by then, not
+    # waiting for another request (issue 10: the last hour before the deadline must lose no bid).
+    settings.EPROC_REQUEST_START_HEADER = "X-Request-Start"
+    box = make_box()
+    client.force_login(bidder)
+    sealed = seal(box, b"isi penawaran " * 300)
+    envelope_id = commit(client, box, sealed).json()["envelope"]
+    assert upload(client, envelope_id, sealed[:2000]).json()["complete"] is False
+    arrived = DEADLINE + GRACE / 2
+    pinned_time.move_to(arrived + timedelta(seconds=1))
+
+    last = client.put(
+        reverse("bids:api_chunk", args=[envelope_id, 2000]),
+        sealed[2000:],
+        content_type="application/octet-stream",
+        headers=_stamped(arrived),
+    )
+
+    state = last.json()
+    assert last.status_code == 200, state
+    assert state["complete"] is True
+    assert state["receipt"]["body"]["ciphertext_sha256"] == hashlib.sha256(sealed).hexdigest()
+    envelope = Envelope.objects.get(public_id=envelope_id)
+    assert envelope.bytes_completed_at == arrived  # in the grace period, by the last chunk's arrival
+    assert envelope.bytes_log_index is not None
+    actions = list(
+        AuditEvent.objects.filter(object_id=envelope_id).order_by("sequence").values_list("action", flat=True)
+    )
+    assert actions[-2:] == ["bids.envelope.chunk_received", "bids.envelope.completed"]
+
+
+def test_asking_to_complete_a_completed_bid_again_answers_its_receipt_and_changes_nothing(client, make_box, bidder):
+    # The client's completion whose answer it lost, or one sent after the last chunk completed the bid.
+    box = make_box()
+    client.force_login(bidder)
+    completed = send(client, box, seal(box, b"isi penawaran")).json()
+    entries, events = LogEntry.objects.count(), AuditEvent.objects.count()
+
+    again = client.post(reverse("bids:api_complete", args=[completed["envelope"]]))
+
+    assert again.status_code == 200
+    assert again.json()["receipt"] == completed["receipt"]
+    assert (LogEntry.objects.count(), AuditEvent.objects.count()) == (entries, events)

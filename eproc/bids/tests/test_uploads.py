@@ -41,17 +41,24 @@ def _upload_file(settings, envelope_id) -> Path:
     return Path(settings.MEDIA_ROOT) / "bids" / "partial" / f"{envelope_id}.part"
 
 
+def _stored(settings, envelope_id) -> bytes:
+    """The bytes stored for a completed bid (its last chunk completed it)."""
+    return (Path(settings.MEDIA_ROOT) / Envelope.objects.get(public_id=envelope_id).storage_name).read_bytes()
+
+
 def test_chunks_go_into_one_upload_file_which_is_renamed_into_the_store_not_copied(client, make_box, bidder, settings):
     box, sealed, envelope_id = _committed(client, make_box, bidder, 30_000)
-    for offset in range(0, len(sealed), 7000):
-        assert _put(client, envelope_id, offset, sealed[offset : offset + 7000]).status_code == 200
+    last = len(sealed) - 7000
+    for offset in range(0, last, 7000):
+        assert _put(client, envelope_id, offset, sealed[offset : min(offset + 7000, last)]).status_code == 200
     upload_file = _upload_file(settings, envelope_id)
-    assert upload_file.read_bytes() == sealed
+    assert upload_file.read_bytes() == sealed[:last]
     inode = upload_file.stat().st_ino
 
-    response = client.post(reverse("bids:api_complete", args=[envelope_id]))
+    response = _put(client, envelope_id, last, sealed[last:])  # the last chunk completes the bid
 
     assert response.status_code == 200, response.json()
+    assert response.json()["complete"] is True
     stored = Path(settings.MEDIA_ROOT) / Envelope.objects.get(public_id=envelope_id).storage_name
     assert stored.read_bytes() == sealed
     assert stored.stat().st_ino == inode  # the same file on disk: the bid was renamed, never copied
@@ -187,8 +194,7 @@ def test_whole_blocks_of_a_chunk_bypass_the_page_cache_and_only_the_ragged_ends_
     covered = sorted(log.direct() + log.cached())
     assert [position for position, _ in covered] == [0] + [p + n for p, n in covered[:-1]]
     assert sum(length for _, length in covered) == len(sealed)
-    assert _upload_file(settings, envelope_id).read_bytes() == sealed
-    assert client.post(reverse("bids:api_complete", args=[envelope_id])).status_code == 200
+    assert _stored(settings, envelope_id) == sealed
 
 
 @pytest.mark.parametrize("chunk", [4096, 4097, 65_535, uploads.BLOCK_BYTES + 1, 3 * uploads.BLOCK_BYTES - 4096])
@@ -212,8 +218,7 @@ def test_a_resent_chunk_over_bytes_still_in_the_page_cache_leaves_the_file_right
     uploads.write_chunk(envelope, 0, io.BytesIO(sealed[:20_000]), 20_000)  # the retry, written before its check
     assert _put(client, envelope_id, 6000, sealed[6000:]).status_code == 200
 
-    assert _upload_file(settings, envelope_id).read_bytes() == sealed
-    assert client.post(reverse("bids:api_complete", args=[envelope_id])).status_code == 200
+    assert _stored(settings, envelope_id) == sealed  # the last chunk completed the bid: its hash matched
 
 
 def test_where_the_filesystem_refuses_direct_io_every_chunk_goes_through_the_page_cache(
@@ -243,8 +248,7 @@ def test_where_the_filesystem_refuses_direct_io_every_chunk_goes_through_the_pag
     assert _put(client, envelope_id, 4096 * 5, sealed[4096 * 5 :]).status_code == 200
 
     assert log.direct() == []
-    assert _upload_file(settings, envelope_id).read_bytes() == sealed
-    assert client.post(reverse("bids:api_complete", args=[envelope_id])).status_code == 200
+    assert _stored(settings, envelope_id) == sealed
 
 
 def test_a_direct_write_cut_short_and_then_refused_is_written_again_through_the_page_cache(
@@ -418,11 +422,26 @@ def test_an_attempt_that_adds_nothing_beyond_what_is_counted_changes_nothing(cli
     envelope = Envelope.objects.get(public_id=envelope_id)
     events = AuditEvent.objects.count()
 
+    chunk = sealed[:15_000]  # not the whole bid: a chunk completing it would also complete the bid
+
     def the_whole_retry_counts():
-        services.receive_chunk(actor=bidder, envelope=envelope, offset=0, stream=io.BytesIO(sealed), length=len(sealed))
+        services.receive_chunk(actor=bidder, envelope=envelope, offset=0, stream=io.BytesIO(chunk), length=len(chunk))
 
-    cut = _Stream(sealed[:5000], the_whole_retry_counts)
-    late = services.receive_chunk(actor=bidder, envelope=envelope, offset=0, stream=cut, length=len(sealed))
+    cut = _Stream(chunk[:5000], the_whole_retry_counts)
+    late = services.receive_chunk(actor=bidder, envelope=envelope, offset=0, stream=cut, length=len(chunk))
 
-    assert late.received_size == len(sealed)
+    assert late.received_size == len(chunk)
     assert AuditEvent.objects.count() == events + 1  # the retry's event only
+
+
+def test_a_retry_of_the_last_chunk_whose_bid_was_completed_is_told_where_the_upload_stands(client, make_box, bidder):
+    # The last chunk completed the bid, and its answer was lost on the way back: the client sends it again.
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 20_000)
+    assert _put(client, envelope_id, 0, sealed).json()["complete"] is True
+    events = AuditEvent.objects.count()
+
+    again = _put(client, envelope_id, 0, sealed)
+
+    assert again.status_code == 409  # carry on from here: at the end, so the client asks for the completion
+    assert again.json()["received_size"] == len(sealed)
+    assert AuditEvent.objects.count() == events

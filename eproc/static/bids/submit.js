@@ -69,18 +69,28 @@ async function sealAndHash(root, progress, age, files, packed) {
   return { blob: new Blob(parts), sha256: age.bytesToHex(hash.digest()), size };
 }
 
+// An answer that says no (too large, refused, not allowed) stays no however often it is sent again; a lost
+// connection, a timeout or a busy server may not.
+function isFinal(error) {
+  return error.status >= 400 && error.status < 500 && ![408, 409, 429].includes(error.status);
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function upload(root, progress, envelope, blob) {
   // As large as the server takes (EPROC_MAX_BID_CHUNK_BYTES): each request costs the server the same whatever its
   // size, and a chunk cut off by a dropped line still counts for the bytes that reached the server.
   const chunk = Number(root.dataset.chunkBytes);
+  const retryMs = Number(root.dataset.retryMs) || 1000; // the first pause before a retry; the browser tests shorten it
+  const stateUrl = `${root.dataset.envelopesUrl}${envelope.envelope}`;
+  let state = envelope;
   let offset = envelope.received_size;
   let failures = 0;
   while (offset < blob.size) {
     const end = Math.min(offset + chunk, blob.size);
     try {
       const sent = (bytes) => { progress.value = 0.3 + 0.7 * ((offset + bytes) / blob.size); };
-      const state = await putWithProgress(
-        `${root.dataset.envelopesUrl}${envelope.envelope}/chunks/${offset}`, blob.slice(offset, end), sent);
+      state = await putWithProgress(`${stateUrl}/chunks/${offset}`, blob.slice(offset, end), sent);
       offset = state.received_size;
       failures = 0;
     } catch (error) {
@@ -90,13 +100,10 @@ async function upload(root, progress, envelope, blob) {
         progress.value = 0.3 + 0.7 * (offset / blob.size);
         continue;
       }
-      // An answer that says no (too large, refused, not allowed) stays no however often it is sent again; a lost
-      // connection, a timeout or a busy server may not.
-      const final = error.status >= 400 && error.status < 500 && ![408, 409, 429].includes(error.status);
-      if (final || ++failures > 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1000 * failures));
+      if (isFinal(error) || ++failures > 5) throw error;
+      await pause(retryMs * failures);
       try {
-        const state = await api("GET", `${root.dataset.envelopesUrl}${envelope.envelope}`);
+        state = await api("GET", stateUrl);
         offset = state.received_size; // resume where the server stopped
       } catch {
         // Still cut off: send the chunk again from where we were; a 409 will say if the server is further on.
@@ -104,7 +111,17 @@ async function upload(root, progress, envelope, blob) {
     }
     progress.value = 0.3 + 0.7 * (offset / blob.size);
   }
-  return api("POST", `${root.dataset.envelopesUrl}${envelope.envelope}/complete`);
+  // The chunk that brought the last byte completed the bid, and its answer holds the receipt. If that answer was
+  // lost, or the upload was resumed at its end, ask for the completion: it answers the same for a complete bid.
+  if (state.complete) return state;
+  for (failures = 0; ; ) {
+    try {
+      return await api("POST", `${stateUrl}/complete`);
+    } catch (error) {
+      if (isFinal(error) || ++failures > 5) throw error;
+      await pause(retryMs * failures);
+    }
+  }
 }
 
 function setUp(root) {
@@ -112,6 +129,10 @@ function setUp(root) {
   if (!form) return;
   const status = root.querySelector("[data-status]");
   const progress = root.querySelector("progress");
+  // A bid committed whose upload then failed on the way (the line dropped for longer than the retries): sent
+  // again unchanged, it carries on with the same commitment and sealed bytes. Sealing again would make new
+  // ciphertext (age is randomised) that needs a new commitment, which the deadline may have closed by then.
+  let pending = null;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const picked = Array.from(form.bid.files);
@@ -125,19 +146,44 @@ function setUp(root) {
     progress.hidden = false;
     progress.value = 0;
     try {
-      const age = await loadAge();
-      say(status, text(root, "sealing"));
-      const sealed = await sealAndHash(root, progress, age, files, Boolean(document_));
-      say(status, text(root, "committing"));
-      const envelope = await api("POST", root.dataset.commitUrl, { sha256: sealed.sha256, size: sealed.size });
+      const fields = document_ ? await document_.text() : "";
+      const unchanged = pending && pending.fields === fields && pending.picked.length === picked.length
+        && pending.picked.every((file, index) => file === picked[index]);
+      let sealed, envelope;
+      if (unchanged) {
+        say(status, text(root, "resuming"));
+        ({ sealed } = pending);
+        envelope = await api("GET", `${root.dataset.envelopesUrl}${pending.envelope}`);
+      } else {
+        pending = null;
+        const age = await loadAge();
+        say(status, text(root, "sealing"));
+        sealed = await sealAndHash(root, progress, age, files, Boolean(document_));
+        const page = root.dataset;
+        if (page.currentEnvelope && page.currentSha256 === sealed.sha256 && Number(page.currentSize) === sealed.size) {
+          // The very bytes of the current commitment (a file sealed offline, chosen again after the page was
+          // reloaded): carry on with that commitment, which stands even after the deadline.
+          say(status, text(root, "resuming"));
+          envelope = await api("GET", `${page.envelopesUrl}${page.currentEnvelope}`);
+          if (envelope.superseded) envelope = null; // replaced meanwhile (another tab): commit these bytes anew
+        }
+        if (!envelope) {
+          say(status, text(root, "committing"));
+          envelope = await api("POST", page.commitUrl, { sha256: sealed.sha256, size: sealed.size });
+        }
+        Object.assign(page, { currentEnvelope: envelope.envelope, currentSha256: sealed.sha256, currentSize: sealed.size });
+        pending = { picked, fields, sealed, envelope: envelope.envelope };
+      }
       say(status, text(root, "uploading"));
       const done = await upload(root, progress, envelope, sealed.blob);
+      pending = null;
       progress.value = 1;
       root.querySelector("[data-sha256]").textContent = done.ciphertext_sha256;
       root.querySelector("[data-receipt-link]").href = `${root.dataset.envelopesUrl}${done.envelope}/receipt`;
       root.querySelector("[data-result]").hidden = false;
       say(status, text(root, "done"), "success");
     } catch (error) {
+      if (isFinal(error)) pending = null; // refused: the same bytes would be refused again
       say(status, `${text(root, "failed")} ${error.message}`, "error");
     } finally {
       form.querySelector("button[type=submit]").disabled = false;
