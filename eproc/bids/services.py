@@ -392,7 +392,15 @@ def receive_chunk(
     # would be refused. The checks that count are made again under the lock, and the bytes against the commitment.
     require(envelope.bidder_id == actor.pk)
     _check_chunk(envelope, offset, length, now)
-    received = uploads.write_chunk(envelope, offset, stream, length)
+    try:
+        received = uploads.write_chunk(envelope, offset, stream, length)
+    except uploads.Restarted:
+        # Another request of this client completed the bid meanwhile (the first attempt of this very chunk, whose
+        # answer the client gave up on), or its bytes were refused and the upload begun again: say where it stands.
+        current = Envelope.objects.select_related("box").get(pk=envelope.pk)
+        if not (current.is_complete and current.superseded_at is None):
+            _check_bytes_window(current, now)  # replaced, closed or too late by now: say that instead
+        raise ChunkOutOfPlace(current.received_size) from None
     if not received:
         raise ValidationError(_("The chunk ended early; send it again."))
     with transaction.atomic():
@@ -467,6 +475,13 @@ def complete_envelope(*, actor, envelope: Envelope, received_at: datetime | None
         # Stored under a temporary name (the upload's own) and renamed: a server killed mid-write leaves no partial
         # bid under the name a receipt would point to (tests/security/test_crash_during_uploads.py).
         name = uploads.seal(envelope)
+    except uploads.Restarted:
+        # Another request completed the bid while this one waited for the upload file (the last chunk and its
+        # retry, or a completion sent by a client that did not hear the last chunk's answer): answer the same.
+        current = Envelope.objects.select_related("box", "bidder").get(pk=envelope.pk)
+        if current.is_complete and current.superseded_at is None:
+            return current
+        raise
     except uploads.BytesMismatch:
         _refuse_bytes(actor, envelope, "mismatch")
         raise ValidationError(
@@ -484,6 +499,8 @@ def complete_envelope(*, actor, envelope: Envelope, received_at: datetime | None
         envelope = (
             Envelope.objects.select_for_update(of=("self",)).select_related("box__agency", "bidder").get(pk=envelope.pk)
         )
+        if envelope.is_complete and envelope.superseded_at is None:
+            return envelope  # completed by another request meanwhile, with these very bytes (the name is their hash)
         _check_bytes_window(envelope, now)
         envelope.storage_name = name
         envelope.bytes_completed_at = now
@@ -511,7 +528,13 @@ def _refuse_bytes(actor, envelope: Envelope, reason: str):
     """Bytes that do not match are thrown away (the commitment stands), so the bidder can upload the right file
     again while the window lasts."""
     with transaction.atomic():
-        Envelope.objects.filter(pk=envelope.pk).update(received_size=0)
+        current = Envelope.objects.select_for_update(of=("self",)).get(pk=envelope.pk)
+        if current.is_complete or current.received_size != current.ciphertext_size:
+            # Refused already by another request at the same time (the last chunk and its retry), and perhaps begun
+            # again since: nothing more to throw away, and one refusal on record.
+            return
+        current.received_size = 0
+        current.save(update_fields=["received_size"])
         record(
             actor=actor,
             action="bids.envelope.bytes_refused",

@@ -48,6 +48,15 @@ class BytesMismatch(Exception):
     """The uploaded bytes are not the committed SHA-256 and size."""
 
 
+class Restarted(ValidationError):
+    """The upload file was sealed (renamed) or thrown away since this request opened it: another request of the same
+    client completed the bid, or its bytes were refused and the upload begun again. The client asks where the
+    upload stands and carries on (services.receive_chunk answers where)."""
+
+    def __init__(self):
+        super().__init__(RESTARTED)
+
+
 def sealed_name(sha256: str) -> str:
     return f"bids/sealed/{sha256[:2]}/{sha256}.age"
 
@@ -82,7 +91,7 @@ def _upload_lock(handle: int, path: str):
         except FileNotFoundError:
             current = None
         if current != os.fstat(handle).st_ino:
-            raise ValidationError(RESTARTED)
+            raise Restarted
         yield
     finally:
         fcntl.flock(handle, fcntl.LOCK_UN)
@@ -109,7 +118,7 @@ def write_chunk(envelope, offset: int, stream, length: int, *, storage=None) -> 
     try:
         handle = os.open(path, os.O_WRONLY | (os.O_CREAT if offset == 0 else 0), 0o600)
     except FileNotFoundError:
-        raise ValidationError(RESTARTED) from None
+        raise Restarted from None
     writer = _ChunkWriter(handle, path, offset)
     try:
         writer.direct = _open_direct_twin(handle, path, os.O_WRONLY)

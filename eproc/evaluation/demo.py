@@ -522,16 +522,14 @@ def _archive(tender: Tender, envelope: str, bid: DemoBid) -> bytes:
 
 
 def _submit(tender_pk: int, envelope: str, bid: DemoBid) -> None:
-    """Seal the archive to the box's recipient, commit its SHA-256 and size, upload and complete it: the bid page."""
+    """Seal the archive to the box's recipient, commit its SHA-256 and size and upload it in one chunk, which
+    completes it: the bid page."""
     tender = _tender(tender_pk)
     box = services.boxes(tender)[envelope]
     user = _user(bid.vendor)
     sealed = pyrage.encrypt(_archive(tender, envelope, bid), [pyrage.x25519.Recipient.from_str(box.recipient)])
     committed = bids.commit_envelope(actor=user, box=box, sha256=sha256(sealed).hexdigest(), size=len(sealed))
-    received = bids.receive_chunk(
-        actor=user, envelope=committed, offset=0, stream=io.BytesIO(sealed), length=len(sealed)
-    )
-    bids.complete_envelope(actor=user, envelope=received)
+    bids.receive_chunk(actor=user, envelope=committed, offset=0, stream=io.BytesIO(sealed), length=len(sealed))
 
 
 def _submit_share(tender_pk: int, envelope: str, email: str, committee: _Committee) -> None:

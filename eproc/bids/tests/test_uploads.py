@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from eproc.audit.models import AuditEvent
 from eproc.bids import services, uploads
-from eproc.bids.models import Envelope
+from eproc.bids.models import Envelope, LogEntry
 
 from .conftest import commit, seal, upload
 
@@ -92,7 +92,7 @@ def test_a_late_duplicate_of_a_chunk_cannot_change_a_bid_sealed_meanwhile(client
         assert _put(client, envelope_id, 10_000, sealed[10_000:]).status_code == 200
         assert client.post(reverse("bids:api_complete", args=[envelope_id])).status_code == 200
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(services.ChunkOutOfPlace) as answer:
         services.receive_chunk(
             actor=bidder,
             envelope=envelope,
@@ -101,6 +101,7 @@ def test_a_late_duplicate_of_a_chunk_cannot_change_a_bid_sealed_meanwhile(client
             length=10_000,
         )
 
+    assert answer.value.received_size == len(sealed)  # 409: the upload stands at its end; the bid is complete
     envelope.refresh_from_db()
     stored = Path(settings.MEDIA_ROOT) / envelope.storage_name
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == envelope.ciphertext_sha256
@@ -445,3 +446,102 @@ def test_a_retry_of_the_last_chunk_whose_bid_was_completed_is_told_where_the_upl
     assert again.status_code == 409  # carry on from here: at the end, so the client asks for the completion
     assert again.json()["received_size"] == len(sealed)
     assert AuditEvent.objects.count() == events
+
+
+def _all_but_the_last_byte(client, make_box, bidder):
+    """A bid committed and uploaded but for its last byte: (sealed, envelope)."""
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 20_000)
+    assert _put(client, envelope_id, 0, sealed[:-1]).json()["complete"] is False
+    return sealed, Envelope.objects.get(public_id=envelope_id)
+
+
+def _completed_once(envelope) -> bool:
+    completions = AuditEvent.objects.filter(action="bids.envelope.completed", object_id=envelope.public_id)
+    return completions.count() == 1 and LogEntry.objects.filter(index=envelope.bytes_log_index).count() == 1
+
+
+def test_a_completion_that_finds_the_bid_completed_by_another_request_meanwhile_answers_its_receipt(
+    client, make_box, bidder, monkeypatch
+):
+    # The last chunk is completing the bid when the client, which did not hear its answer, asks for the completion:
+    # the other request seals the bid first. Both answer the bid complete, with one receipt and one log entry.
+    sealed, envelope = _all_but_the_last_byte(client, make_box, bidder)
+    real_seal, raced = uploads.seal, []
+
+    def the_other_request_seals_first(target, **kwargs):
+        if not raced:
+            raced.append(None)  # before: the other request's own seal comes through here too
+            raced[0] = services.complete_envelope(actor=bidder, envelope=envelope)
+        return real_seal(target, **kwargs)
+
+    monkeypatch.setattr(uploads, "seal", the_other_request_seals_first)
+    last = services.receive_chunk(
+        actor=bidder, envelope=envelope, offset=len(sealed) - 1, stream=io.BytesIO(sealed[-1:]), length=1
+    )
+
+    assert last.is_complete and raced[0].is_complete
+    assert last.receipt == raced[0].receipt
+    assert _completed_once(last)
+
+
+def test_a_completion_whose_upload_file_was_sealed_by_another_request_while_it_waited_answers_its_receipt(
+    client, make_box, bidder, monkeypatch
+):
+    # As above, but the other request renames the upload file after this one opened it, while it waits for the
+    # file's lock: uploads.seal finds the file is no longer the upload (uploads.Restarted).
+    sealed, envelope = _all_but_the_last_byte(client, make_box, bidder)
+    real_seal, real_lock = uploads.seal, uploads._upload_lock
+    sealing, raced = [], []
+
+    def seal_noting_it(target, **kwargs):
+        sealing.append(target)
+        return real_seal(target, **kwargs)
+
+    def lock_after_the_other_request_sealed(handle, path):
+        if sealing and not raced:
+            raced.append(None)  # before: the other request's own lock comes through here too
+            raced[0] = services.complete_envelope(actor=bidder, envelope=envelope)
+        return real_lock(handle, path)
+
+    monkeypatch.setattr(uploads, "seal", seal_noting_it)
+    monkeypatch.setattr(uploads, "_upload_lock", lock_after_the_other_request_sealed)
+    last = services.receive_chunk(
+        actor=bidder, envelope=envelope, offset=len(sealed) - 1, stream=io.BytesIO(sealed[-1:]), length=1
+    )
+
+    assert last.is_complete and raced[0].is_complete
+    assert last.receipt == raced[0].receipt
+    assert _completed_once(last)
+
+
+def test_bytes_refused_by_two_requests_at_once_are_refused_once_and_a_restart_is_kept(
+    client, make_box, bidder, monkeypatch, settings
+):
+    # The last chunk and the client's completion both find the bytes wrong. One refusal is recorded; the other
+    # request, coming second, must not throw away what the client has sent since (it restarted from byte 0).
+    box, sealed, envelope_id = _committed(client, make_box, bidder, 20_000)
+    wrong = bytearray(sealed)
+    wrong[-1] ^= 1
+    assert _put(client, envelope_id, 0, bytes(wrong[:-1])).status_code == 200
+    envelope = Envelope.objects.get(public_id=envelope_id)
+    real_seal, raced = uploads.seal, []
+
+    def the_other_request_refuses_first(target, **kwargs):
+        if not raced:
+            raced.append(None)  # before: the other request's own seal comes through here too
+            with pytest.raises(ValidationError):
+                services.complete_envelope(actor=bidder, envelope=envelope)
+            raced[0] = _put(client, envelope_id, 0, sealed[:5000]).status_code  # the client starts again
+        return real_seal(target, **kwargs)
+
+    monkeypatch.setattr(uploads, "seal", the_other_request_refuses_first)
+    with pytest.raises(ValidationError):
+        services.receive_chunk(
+            actor=bidder, envelope=envelope, offset=len(sealed) - 1, stream=io.BytesIO(bytes(wrong[-1:])), length=1
+        )
+
+    assert raced == [200]
+    assert AuditEvent.objects.filter(action="bids.envelope.bytes_refused", object_id=envelope_id).count() == 1
+    envelope.refresh_from_db()
+    assert envelope.received_size == 5000
+    assert _upload_file(settings, envelope_id).read_bytes() == sealed[:5000]

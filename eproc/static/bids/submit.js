@@ -124,6 +124,12 @@ async function upload(root, progress, envelope, blob) {
   }
 }
 
+// The envelope's state, or null if it was replaced meanwhile (from another tab): its bytes then need a new commitment.
+async function standingEnvelope(root, id) {
+  const state = await api("GET", `${root.dataset.envelopesUrl}${id}`);
+  return state.superseded ? null : state;
+}
+
 function setUp(root) {
   const form = root.querySelector("form");
   if (!form) return;
@@ -152,9 +158,10 @@ function setUp(root) {
       let sealed, envelope;
       if (unchanged) {
         say(status, text(root, "resuming"));
-        ({ sealed } = pending);
-        envelope = await api("GET", `${root.dataset.envelopesUrl}${pending.envelope}`);
-      } else {
+        envelope = await standingEnvelope(root, pending.envelope);
+        if (envelope) ({ sealed } = pending);
+      }
+      if (!envelope) {
         pending = null;
         const age = await loadAge();
         say(status, text(root, "sealing"));
@@ -164,8 +171,7 @@ function setUp(root) {
           // The very bytes of the current commitment (a file sealed offline, chosen again after the page was
           // reloaded): carry on with that commitment, which stands even after the deadline.
           say(status, text(root, "resuming"));
-          envelope = await api("GET", `${page.envelopesUrl}${page.currentEnvelope}`);
-          if (envelope.superseded) envelope = null; // replaced meanwhile (another tab): commit these bytes anew
+          envelope = await standingEnvelope(root, page.currentEnvelope);
         }
         if (!envelope) {
           say(status, text(root, "committing"));
