@@ -455,6 +455,22 @@ def _all_but_the_last_byte(client, make_box, bidder):
     return sealed, Envelope.objects.get(public_id=envelope_id)
 
 
+def _before_the_first(monkeypatch, name: str, meanwhile) -> list:
+    """Make the first call of uploads.<name> (seal, or the upload file's lock) run `meanwhile` first: what another
+    request for the same bid does while this one is on its way. Later calls, the other request's own among them, go
+    straight through. The list gets what `meanwhile` returned."""
+    real, ran = getattr(uploads, name), []
+
+    def first_lets_the_other_request_in(*args, **kwargs):
+        if not ran:
+            ran.append(None)
+            ran[0] = meanwhile()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(uploads, name, first_lets_the_other_request_in)
+    return ran
+
+
 def _completed_once(envelope) -> bool:
     completions = AuditEvent.objects.filter(action="bids.envelope.completed", object_id=envelope.public_id)
     return completions.count() == 1 and LogEntry.objects.filter(index=envelope.bytes_log_index).count() == 1
@@ -466,15 +482,7 @@ def test_a_completion_that_finds_the_bid_completed_by_another_request_meanwhile_
     # The last chunk is completing the bid when the client, which did not hear its answer, asks for the completion:
     # the other request seals the bid first. Both answer the bid complete, with one receipt and one log entry.
     sealed, envelope = _all_but_the_last_byte(client, make_box, bidder)
-    real_seal, raced = uploads.seal, []
-
-    def the_other_request_seals_first(target, **kwargs):
-        if not raced:
-            raced.append(None)  # before: the other request's own seal comes through here too
-            raced[0] = services.complete_envelope(actor=bidder, envelope=envelope)
-        return real_seal(target, **kwargs)
-
-    monkeypatch.setattr(uploads, "seal", the_other_request_seals_first)
+    raced = _before_the_first(monkeypatch, "seal", lambda: services.complete_envelope(actor=bidder, envelope=envelope))
     last = services.receive_chunk(
         actor=bidder, envelope=envelope, offset=len(sealed) - 1, stream=io.BytesIO(sealed[-1:]), length=1
     )
@@ -490,21 +498,16 @@ def test_a_completion_whose_upload_file_was_sealed_by_another_request_while_it_w
     # As above, but the other request renames the upload file after this one opened it, while it waits for the
     # file's lock: uploads.seal finds the file is no longer the upload (uploads.Restarted).
     sealed, envelope = _all_but_the_last_byte(client, make_box, bidder)
-    real_seal, real_lock = uploads.seal, uploads._upload_lock
-    sealing, raced = [], []
+    # The last byte's chunk takes the lock once to write it; then its seal opens the file and takes the lock again.
+    real_lock, locks, raced = uploads._upload_lock, [], []
 
-    def seal_noting_it(target, **kwargs):
-        sealing.append(target)
-        return real_seal(target, **kwargs)
-
-    def lock_after_the_other_request_sealed(handle, path):
-        if sealing and not raced:
-            raced.append(None)  # before: the other request's own lock comes through here too
-            raced[0] = services.complete_envelope(actor=bidder, envelope=envelope)
+    def the_seal_waits_for_the_lock(handle, path):
+        locks.append(path)
+        if len(locks) == 2:
+            raced.append(services.complete_envelope(actor=bidder, envelope=envelope))
         return real_lock(handle, path)
 
-    monkeypatch.setattr(uploads, "seal", seal_noting_it)
-    monkeypatch.setattr(uploads, "_upload_lock", lock_after_the_other_request_sealed)
+    monkeypatch.setattr(uploads, "_upload_lock", the_seal_waits_for_the_lock)
     last = services.receive_chunk(
         actor=bidder, envelope=envelope, offset=len(sealed) - 1, stream=io.BytesIO(sealed[-1:]), length=1
     )
@@ -524,17 +527,13 @@ def test_bytes_refused_by_two_requests_at_once_are_refused_once_and_a_restart_is
     wrong[-1] ^= 1
     assert _put(client, envelope_id, 0, bytes(wrong[:-1])).status_code == 200
     envelope = Envelope.objects.get(public_id=envelope_id)
-    real_seal, raced = uploads.seal, []
 
-    def the_other_request_refuses_first(target, **kwargs):
-        if not raced:
-            raced.append(None)  # before: the other request's own seal comes through here too
-            with pytest.raises(ValidationError):
-                services.complete_envelope(actor=bidder, envelope=envelope)
-            raced[0] = _put(client, envelope_id, 0, sealed[:5000]).status_code  # the client starts again
-        return real_seal(target, **kwargs)
+    def the_other_request_refuses_first():
+        with pytest.raises(ValidationError):
+            services.complete_envelope(actor=bidder, envelope=envelope)
+        return _put(client, envelope_id, 0, sealed[:5000]).status_code  # the client starts again
 
-    monkeypatch.setattr(uploads, "seal", the_other_request_refuses_first)
+    raced = _before_the_first(monkeypatch, "seal", the_other_request_refuses_first)
     with pytest.raises(ValidationError):
         services.receive_chunk(
             actor=bidder, envelope=envelope, offset=len(sealed) - 1, stream=io.BytesIO(bytes(wrong[-1:])), length=1
