@@ -283,17 +283,29 @@ def _append_receipt(envelope: Envelope, *, bytes_received: bool):
 def commit_envelope(*, actor, box: SealedBox, sha256: str, size: int, received_at: datetime | None = None) -> Envelope:
     """Register the SHA-256 and size of a sealed bid: the small, receipted request that must arrive before the
     deadline (DESIGN 5). A later commitment by the same bidder replaces this one; the last one counts.
-    `received_at`: when the request reached the LPSE (core.arrival), if not now; it is the commitment's time."""
+    `received_at`: when the request reached the LPSE (core.arrival), if not now; it is the commitment's time.
+
+    The same SHA-256 and size as the bidder's standing commitment answer that commitment, unchanged, even after the
+    deadline: it is no new offer. So a client whose commitment counted but whose answer was lost (the line dropped
+    in the last seconds) can send it again, and a vendor choosing the same sealed file again after reloading the
+    page carries on uploading it, where a new commitment would be refused."""
     require(policies.can_submit_bid(actor, box))
     _require_eligible(actor)
     _refuse_if_closed(box)
     now = received_at or clock.now()
+    sha256 = sha256.strip().lower()
+    standing = (
+        Envelope.objects.select_related("box", "bidder")
+        .filter(box=box, bidder=actor, superseded_at__isnull=True, ciphertext_sha256=sha256, ciphertext_size=size)
+        .first()
+    )
+    if standing is not None:
+        return standing
     # Pasal 1(5): the offer is made at the time set in the documents. One millisecond late is late.
     if now < box.upload_opens_at:
         raise ValidationError(_("The upload window has not opened yet."))
     if now >= box.deadline:
         raise ValidationError(_("The upload deadline has passed; no new bid or replacement is accepted."))
-    sha256 = sha256.strip().lower()
     if not _SHA256_HEX.match(sha256):
         raise ValidationError(_("The SHA-256 must be 64 hexadecimal characters."))
     if not 0 < size <= settings.EPROC_MAX_BID_BYTES:

@@ -395,17 +395,45 @@ def test_a_bid_whose_upload_failed_longer_than_the_retries_carries_on_with_the_s
     page.wait_for_selector("#bid-submit [data-result]:not([hidden])", timeout=60_000)
     context.close()
 
-    assert len(commitments) == 1
+    # Sent again, the same sealed bytes: their commitment answers with the envelope that counted, no new one.
+    assert len(commitments) == 2
     envelope.refresh_from_db()
     assert envelope.is_complete and Envelope.objects.filter(box=box, bidder=bidder).count() == 1
+
+
+def test_a_commitment_whose_answer_was_lost_is_sent_again_and_answered_with_the_one_that_counted(
+    browser, live_server, personas, tmp_path
+):
+    # In the deadline's last seconds the commitment reaches the LPSE but its answer does not reach the page. The
+    # page sends it again; the same SHA-256 and size answer the commitment that counted, and the upload goes on.
+    box, bidder = _box_of_one_member(personas, "CV Komitmen Hilang", "SPSE-2026-051", "Pengadaan Kipas Angin")
+    (tmp_path / "penawaran.pdf").write_bytes(b"%PDF-1.4 penawaran kipas angin " + os.urandom(5000))
+    context, page = _bid_page(browser, live_server, bidder, box)
+    page.evaluate("document.querySelector('#bid-submit').dataset.retryMs = '50'")
+    answers = []
+
+    def lose_the_first_answer(route):
+        response = route.fetch()
+        answers.append(response.status)
+        if len(answers) == 1:
+            return route.abort("connectionreset")
+        return route.fulfill(response=response)
+
+    page.route("**/commitments", lose_the_first_answer)
+    _send(page, str(tmp_path / "penawaran.pdf"))
+    context.close()
+
+    assert answers == [201, 201]
+    envelope = Envelope.objects.get(box=box, bidder=bidder)  # one: the second commitment answered the first
+    assert envelope.is_complete
 
 
 def test_a_file_sealed_offline_chosen_again_after_a_reload_carries_on_with_its_commitment_after_the_deadline(
     browser, live_server, personas, tmp_path, settings, pinned_time
 ):
     # The vendor's upload broke off before the deadline and the tab was closed. In the grace period they open the
-    # page again and choose the same .age file: its SHA-256 is the commitment's, so the page carries on with it (a
-    # new commitment would be refused now) and sends what the server does not have yet.
+    # page again and choose the same .age file: its SHA-256 and size are the standing commitment's, which answers
+    # (a new commitment would be refused now), and the page sends what the server does not have yet.
     box, bidder = _box_of_one_member(personas, "CV Muat Ulang", "SPSE-2026-050", "Pengadaan Proyektor")
     sealed, path = _sealed_file(box, tmp_path, b"PK penawaran proyektor " * 2000)
     earlier = Client()

@@ -312,3 +312,27 @@ def test_asking_to_complete_a_completed_bid_again_answers_its_receipt_and_change
     assert again.status_code == 200
     assert again.json()["receipt"] == completed["receipt"]
     assert (LogEntry.objects.count(), AuditEvent.objects.count()) == (entries, events)
+
+
+def test_committing_the_same_bytes_again_answers_the_standing_commitment_even_after_the_deadline(
+    client, make_box, bidder, pinned_time
+):
+    # The commitment counted one second before the deadline, but its answer was lost on the way back; the client
+    # sends it again after the deadline. It is no new offer (Pasal 1(5)): the standing commitment answers, and the
+    # upload carries on. Other bytes after the deadline are still refused.
+    box = make_box()
+    client.force_login(bidder)
+    sealed = seal(box, b"isi penawaran " * 100)
+    pinned_time.move_to(DEADLINE - timedelta(seconds=1))
+    first = commit(client, box, sealed).json()
+    entries, events = LogEntry.objects.count(), AuditEvent.objects.count()
+    pinned_time.move_to(DEADLINE + timedelta(seconds=5))
+
+    again = commit(client, box, sealed)
+    other = commit(client, box, seal(box, b"penawaran lain"))
+
+    assert again.status_code == 201 and again.json() == first
+    assert other.status_code == 400
+    assert (LogEntry.objects.count(), AuditEvent.objects.count()) == (entries, events)
+    assert upload(client, first["envelope"], sealed).json()["complete"] is True  # within the grace period
+    assert Envelope.objects.get(public_id=first["envelope"]).superseded_at is None

@@ -77,11 +77,25 @@ function isFinal(error) {
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// The first pause before sending again, in ms; the browser tests shorten it.
+const retryPause = (root) => Number(root.dataset.retryMs) || 1000;
+
+// Send a request again after a lost connection, a timeout or a busy server: up to 5 times, 1 s, 2 s, ... apart.
+async function withRetries(root, send) {
+  for (let failures = 0; ; ) {
+    try {
+      return await send();
+    } catch (error) {
+      if (isFinal(error) || ++failures > 5) throw error;
+      await pause(retryPause(root) * failures);
+    }
+  }
+}
+
 async function upload(root, progress, envelope, blob) {
   // As large as the server takes (EPROC_MAX_BID_CHUNK_BYTES): each request costs the server the same whatever its
   // size, and a chunk cut off by a dropped line still counts for the bytes that reached the server.
   const chunk = Number(root.dataset.chunkBytes);
-  const retryMs = Number(root.dataset.retryMs) || 1000; // the first pause before a retry; the browser tests shorten it
   const stateUrl = `${root.dataset.envelopesUrl}${envelope.envelope}`;
   let state = envelope;
   let offset = envelope.received_size;
@@ -101,7 +115,7 @@ async function upload(root, progress, envelope, blob) {
         continue;
       }
       if (isFinal(error) || ++failures > 5) throw error;
-      await pause(retryMs * failures);
+      await pause(retryPause(root) * failures);
       try {
         state = await api("GET", stateUrl);
         offset = state.received_size; // resume where the server stopped
@@ -114,20 +128,7 @@ async function upload(root, progress, envelope, blob) {
   // The chunk that brought the last byte completed the bid, and its answer holds the receipt. If that answer was
   // lost, or the upload was resumed at its end, ask for the completion: it answers the same for a complete bid.
   if (state.complete) return state;
-  for (failures = 0; ; ) {
-    try {
-      return await api("POST", `${stateUrl}/complete`);
-    } catch (error) {
-      if (isFinal(error) || ++failures > 5) throw error;
-      await pause(retryMs * failures);
-    }
-  }
-}
-
-// The envelope's state, or null if it was replaced meanwhile (from another tab): its bytes then need a new commitment.
-async function standingEnvelope(root, id) {
-  const state = await api("GET", `${root.dataset.envelopesUrl}${id}`);
-  return state.superseded ? null : state;
+  return withRetries(root, () => api("POST", `${stateUrl}/complete`));
 }
 
 function setUp(root) {
@@ -135,9 +136,10 @@ function setUp(root) {
   if (!form) return;
   const status = root.querySelector("[data-status]");
   const progress = root.querySelector("progress");
-  // A bid committed whose upload then failed on the way (the line dropped for longer than the retries): sent
-  // again unchanged, it carries on with the same commitment and sealed bytes. Sealing again would make new
-  // ciphertext (age is randomised) that needs a new commitment, which the deadline may have closed by then.
+  // A bid sealed whose sending then failed on the way (the line dropped for longer than the retries): sent again
+  // unchanged, it is not sealed again but committed with the same SHA-256 and size, which the server answers with
+  // the commitment that counted, even after the deadline. Sealing again would make new ciphertext (age is
+  // randomised) needing a new commitment, which the deadline may have closed by then.
   let pending = null;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -155,31 +157,22 @@ function setUp(root) {
       const fields = document_ ? await document_.text() : "";
       const unchanged = pending && pending.fields === fields && pending.picked.length === picked.length
         && pending.picked.every((file, index) => file === picked[index]);
-      let sealed, envelope;
+      let sealed;
       if (unchanged) {
         say(status, text(root, "resuming"));
-        envelope = await standingEnvelope(root, pending.envelope);
-        if (envelope) ({ sealed } = pending);
-      }
-      if (!envelope) {
+        ({ sealed } = pending);
+      } else {
         pending = null;
         const age = await loadAge();
         say(status, text(root, "sealing"));
         sealed = await sealAndHash(root, progress, age, files, Boolean(document_));
-        const page = root.dataset;
-        if (page.currentEnvelope && page.currentSha256 === sealed.sha256 && Number(page.currentSize) === sealed.size) {
-          // The very bytes of the current commitment (a file sealed offline, chosen again after the page was
-          // reloaded): carry on with that commitment, which stands even after the deadline.
-          say(status, text(root, "resuming"));
-          envelope = await standingEnvelope(root, page.currentEnvelope);
-        }
-        if (!envelope) {
-          say(status, text(root, "committing"));
-          envelope = await api("POST", page.commitUrl, { sha256: sealed.sha256, size: sealed.size });
-        }
-        Object.assign(page, { currentEnvelope: envelope.envelope, currentSha256: sealed.sha256, currentSize: sealed.size });
-        pending = { picked, fields, sealed, envelope: envelope.envelope };
+        pending = { picked, fields, sealed };
+        say(status, text(root, "committing"));
       }
+      // Sent again if its answer is lost: the same SHA-256 and size answer the commitment that counted. So does a
+      // file sealed offline and chosen again after the page was reloaded, whose upload then carries on.
+      const commitment = { sha256: sealed.sha256, size: sealed.size };
+      const envelope = await withRetries(root, () => api("POST", root.dataset.commitUrl, commitment));
       say(status, text(root, "uploading"));
       const done = await upload(root, progress, envelope, sealed.blob);
       pending = null;
