@@ -45,6 +45,11 @@ def api_view(*methods, login=True):
                 return _error("Please sign in / Silakan masuk.", 401)
             try:
                 return view(request, *args, **kwargs)
+            except services.ChunkOutOfPlace as error:
+                # Not a failure: where the upload stands, for the client to carry on from (or ask again).
+                return JsonResponse(
+                    {"error": " ".join(error.messages), "received_size": error.received_size}, status=409
+                )
             except ValidationError as error:
                 return _error(" ".join(error.messages))
             except (PermissionDenied, Http404):
@@ -120,17 +125,14 @@ def chunk(request, envelope_id, offset):
     except ValueError as error:
         raise ValidationError("Content-Length is required / Content-Length wajib.") from error
     # The request body is streamed from the socket into storage, never read whole into memory.
-    try:
-        envelope = services.receive_chunk(
-            actor=request.user,
-            envelope=envelope,
-            offset=offset,
-            stream=request,
-            length=length,
-            received_at=arrival.received_at(request),
-        )
-    except services.ChunkOutOfPlace as error:
-        return JsonResponse({"error": " ".join(error.messages), "received_size": error.received_size}, status=409)
+    envelope = services.receive_chunk(
+        actor=request.user,
+        envelope=envelope,
+        offset=offset,
+        stream=request,
+        length=length,
+        received_at=arrival.received_at(request),
+    )
     return JsonResponse(_envelope_state(envelope))
 
 

@@ -32,11 +32,7 @@ def append(build_document: Callable[[int], dict], *, box: SealedBox | None = Non
     where it sits in the log). Runs inside the caller's transaction; the head row serialises writers."""
     if not connection.in_atomic_block:
         raise RuntimeError("log.append() must run inside the transaction of the change it records.")
-    head = LogHead.objects.select_for_update().filter(id=1).first()
-    if head is None:
-        LogHead.objects.bulk_create([LogHead(id=1)], ignore_conflicts=True)
-        head = LogHead.objects.select_for_update().get(id=1)
-    index = head.size
+    index = _locked_head().size
     document = build_document(index)
     leaf = merkle.leaf_hash(receipts.canonical_json(document))
     entry = LogEntry.objects.create(
@@ -45,6 +41,23 @@ def append(build_document: Callable[[int], dict], *, box: SealedBox | None = Non
     _store_completed_subtrees(index, leaf)
     LogHead.objects.filter(id=1).update(size=index + 1)
     return entry
+
+
+def _locked_head() -> LogHead:
+    """The log's head row, locked until the caller's transaction ends: it serialises the appends."""
+    head = LogHead.objects.select_for_update().filter(id=1).first()
+    if head is None:
+        # The log's first append: the row is made here, and if another transaction is making it, the insert
+        # waits for that one to end.
+        LogHead.objects.bulk_create([LogHead(id=1)], ignore_conflicts=True)
+        head = LogHead.objects.select_for_update().get(id=1)
+    return head
+
+
+def wait_for_appends() -> None:
+    """Wait until the appends under way are saved: each holds the log's head row until its transaction commits.
+    Inside the caller's transaction, whose later reads then see them (services.commit_envelope)."""
+    _locked_head()
 
 
 class LogDamaged(Exception):

@@ -294,17 +294,25 @@ def commit_envelope(*, actor, box: SealedBox, sha256: str, size: int, received_a
     _refuse_if_closed(box)
     now = received_at or clock.now()
     sha256 = sha256.strip().lower()
-    standing = (
-        Envelope.objects.select_related("box", "bidder")
-        .filter(box=box, bidder=actor, superseded_at__isnull=True, ciphertext_sha256=sha256, ciphertext_size=size)
-        .first()
-    )
-    if standing is not None:
-        return standing
+
+    def standing() -> Envelope | None:
+        return (
+            Envelope.objects.select_related("box", "bidder")
+            .filter(box=box, bidder=actor, superseded_at__isnull=True, ciphertext_sha256=sha256, ciphertext_size=size)
+            .first()
+        )
+
+    if (same := standing()) is not None:
+        return same
     # Pasal 1(5): the offer is made at the time set in the documents. One millisecond late is late.
     if now < box.upload_opens_at:
         raise ValidationError(_("The upload window has not opened yet."))
     if now >= box.deadline:
+        # This may be the client's retry of a commitment that counted just before the deadline and is still being
+        # saved (on PostgreSQL an unsaved row is not seen): wait for the appends under way, then look again.
+        log.wait_for_appends()
+        if (same := standing()) is not None:
+            return same
         raise ValidationError(_("The upload deadline has passed; no new bid or replacement is accepted."))
     if not _SHA256_HEX.match(sha256):
         raise ValidationError(_("The SHA-256 must be 64 hexadecimal characters."))
@@ -366,6 +374,15 @@ class ChunkOutOfPlace(ValidationError):
 
     def __init__(self, received_size: int):
         super().__init__(_("Expected the chunk at byte %(expected)s; resume from there.") % {"expected": received_size})
+        self.received_size = received_size
+
+
+class CompletionUnderWay(ChunkOutOfPlace):
+    """Another request of the same client has sealed the bid's bytes and is recording the completion: ask again in a
+    moment, and the completion answers with the receipt (the API answers 409, like ChunkOutOfPlace)."""
+
+    def __init__(self, received_size: int):
+        ValidationError.__init__(self, _("Another request is completing this bid; ask again in a moment."))
         self.received_size = received_size
 
 
@@ -489,10 +506,13 @@ def complete_envelope(*, actor, envelope: Envelope, received_at: datetime | None
         name = uploads.seal(envelope)
     except uploads.Restarted:
         # Another request completed the bid while this one waited for the upload file (the last chunk and its
-        # retry, or a completion sent by a client that did not hear the last chunk's answer): answer the same.
+        # retry, or a completion sent by a client that did not hear the last chunk's answer): answer the same, or,
+        # while that request is still recording it, ask the client to ask again.
         current = Envelope.objects.select_related("box", "bidder").get(pk=envelope.pk)
         if current.is_complete and current.superseded_at is None:
             return current
+        if current.received_size == current.ciphertext_size and current.superseded_at is None:
+            raise CompletionUnderWay(current.received_size) from None
         raise
     except uploads.BytesMismatch:
         _refuse_bytes(actor, envelope, "mismatch")
@@ -514,6 +534,14 @@ def complete_envelope(*, actor, envelope: Envelope, received_at: datetime | None
         if envelope.is_complete and envelope.superseded_at is None:
             return envelope  # completed by another request meanwhile, with these very bytes (the name is their hash)
         _check_bytes_window(envelope, now)
+        if envelope.received_size != envelope.ciphertext_size:
+            # Refused meanwhile by another request of the client (and perhaps begun again): what `seal` found under
+            # the committed hash is not this upload's. It may be another bidder's stored bid, whose hash and size
+            # the public log shows: it must never become this bidder's.
+            raise ValidationError(
+                _("The upload is not complete: %(received)s of %(size)s bytes received.")
+                % {"received": envelope.received_size, "size": envelope.ciphertext_size}
+            )
         envelope.storage_name = name
         envelope.bytes_completed_at = now
         entry = _append_receipt(envelope, bytes_received=True)

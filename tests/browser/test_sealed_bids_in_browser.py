@@ -391,8 +391,7 @@ def test_a_bid_whose_upload_failed_longer_than_the_retries_carries_on_with_the_s
     assert envelope.received_size == 8192 and not envelope.is_complete
 
     line["down"] = False
-    page.click("#bid-submit button[type=submit]")  # the same file, still chosen
-    page.wait_for_selector("#bid-submit [data-result]:not([hidden])", timeout=60_000)
+    _send(page, str(tmp_path / "penawaran.pdf"))  # the same file, chosen again
     context.close()
 
     # Sent again, the same sealed bytes: their commitment answers with the envelope that counted, no new one.

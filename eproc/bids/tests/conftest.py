@@ -50,7 +50,7 @@ def bidder(personas):
 
 @pytest.fixture
 def make_box(committee, bidder, personas):
-    def make(*, threshold=3, members=None, envelope="single", grace=GRACE, reference="SPSE-2026-001"):
+    def make(*, threshold=3, members=None, envelope="single", grace=GRACE, reference="SPSE-2026-001", bidders=None):
         chosen = members if members is not None else committee
         return services.create_box(
             actor=chosen[0].user,
@@ -64,7 +64,7 @@ def make_box(committee, bidder, personas):
             deadline=DEADLINE,
             grace_period=grace,
             opening_at=OPENING,
-            bidders=[bidder],
+            bidders=bidders or [bidder],
         )
 
     return make

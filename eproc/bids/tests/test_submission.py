@@ -3,10 +3,12 @@ if they match (DESIGN 5; Pasal 1(5): the offer is made once, at the time set; Pa
 
 import hashlib
 import subprocess
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.urls import reverse
 
 from eproc.audit.models import AuditEvent
@@ -336,3 +338,38 @@ def test_committing_the_same_bytes_again_answers_the_standing_commitment_even_af
     assert (LogEntry.objects.count(), AuditEvent.objects.count()) == (entries, events)
     assert upload(client, first["envelope"], sealed).json()["complete"] is True  # within the grace period
     assert Envelope.objects.get(public_id=first["envelope"]).superseded_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commitment_sent_again_while_the_first_is_still_being_saved_waits_for_it_after_the_deadline(
+    make_box, bidder, pinned_time
+):
+    # The first commitment reached the LPSE a second before the deadline and is still queueing to be saved when its
+    # answer is lost and the client's retry arrives, after the deadline. On PostgreSQL the unsaved row is invisible:
+    # the retry must wait for it (the log's head) rather than refuse a commitment that counted.
+    box = make_box()
+    sealed = seal(box, b"isi penawaran")
+    digest = hashlib.sha256(sealed).hexdigest()
+    pinned_time.move_to(DEADLINE - timedelta(seconds=1))
+    saving, release, first = threading.Event(), threading.Event(), []
+
+    def the_first_commitment():
+        try:
+            with transaction.atomic():
+                first.append(services.commit_envelope(actor=bidder, box=box, sha256=digest, size=len(sealed)))
+                saving.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    saver = threading.Thread(target=the_first_commitment)
+    saver.start()
+    assert saving.wait(10)
+    pinned_time.move_to(DEADLINE + timedelta(seconds=2))
+    threading.Timer(0.5, release.set).start()
+
+    again = services.commit_envelope(actor=bidder, box=box, sha256=digest, size=len(sealed))
+
+    saver.join()
+    assert again.pk == first[0].pk
+    assert Envelope.objects.filter(box=box, bidder=bidder).count() == 1

@@ -18,7 +18,7 @@ from eproc.audit.models import AuditEvent
 from eproc.bids import services, uploads
 from eproc.bids.models import Envelope, LogEntry
 
-from .conftest import commit, seal, upload
+from .conftest import commit, seal, send, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -544,3 +544,59 @@ def test_bytes_refused_by_two_requests_at_once_are_refused_once_and_a_restart_is
     envelope.refresh_from_db()
     assert envelope.received_size == 5000
     assert _upload_file(settings, envelope_id).read_bytes() == sealed[:5000]
+
+
+def test_a_completion_whose_bytes_another_request_sealed_but_has_not_recorded_is_asked_to_ask_again(
+    client, make_box, bidder, monkeypatch
+):
+    # The other request (the client's completion, or this chunk's first attempt) has renamed the upload file into
+    # the store and is queueing for the log to record the completion. This one answers 409, not a refusal the page
+    # would give up on; asked again, the completion answers with the receipt.
+    sealed, envelope = _all_but_the_last_byte(client, make_box, bidder)
+    real_lock, locks = uploads._upload_lock, []
+
+    def the_other_request_seals_meanwhile(handle, path):
+        locks.append(path)
+        if len(locks) == 2:  # this request's seal, which opened the file, now waits for its lock
+            uploads.seal(envelope)
+        return real_lock(handle, path)
+
+    monkeypatch.setattr(uploads, "_upload_lock", the_other_request_seals_meanwhile)
+    last = _put(client, envelope.public_id, len(sealed) - 1, sealed[-1:])
+    again = client.post(reverse("bids:api_complete", args=[envelope.public_id]))
+
+    assert last.status_code == 409 and last.json()["received_size"] == len(sealed)
+    assert again.status_code == 200 and again.json()["complete"] is True
+    assert _completed_once(Envelope.objects.get(pk=envelope.pk))
+
+
+def test_a_bid_refused_meanwhile_never_takes_another_bidders_stored_bid_of_the_hash_it_committed(
+    client, make_box, bidder, personas, monkeypatch
+):
+    # A bidder commits the SHA-256 and size of another bidder's stored bid (the public log shows both), uploads
+    # other bytes and sends two completions at once. One refuses the bytes and throws the upload away; the other,
+    # finding no upload file, must not take the stored bid under that hash for this bidder's.
+    _vendor, copier = personas.vendor("CV Peniru", email="peniru@cv-peniru.test")
+    box = make_box(bidders=[bidder, copier])
+    client.force_login(bidder)
+    honest = send(client, box, seal(box, os.urandom(20_000))).json()
+    assert honest["complete"] is True
+    client.force_login(copier)
+    copied = commit(client, box, b"", sha256=honest["ciphertext_sha256"], size=honest["ciphertext_size"]).json()
+    other_bytes = seal(box, os.urandom(20_000))[: honest["ciphertext_size"]]
+    assert _put(client, copied["envelope"], 0, other_bytes[:-1]).status_code == 200
+    envelope = Envelope.objects.get(public_id=copied["envelope"])
+
+    def the_other_completion_refuses_first():
+        with pytest.raises(ValidationError):
+            services.complete_envelope(actor=copier, envelope=envelope)
+
+    _before_the_first(monkeypatch, "seal", the_other_completion_refuses_first)
+    with pytest.raises(ValidationError):
+        services.receive_chunk(
+            actor=copier, envelope=envelope, offset=len(other_bytes) - 1, stream=io.BytesIO(other_bytes[-1:]), length=1
+        )
+
+    envelope.refresh_from_db()
+    assert not envelope.is_complete and not envelope.storage_name
+    assert not AuditEvent.objects.filter(action="bids.envelope.completed", object_id=envelope.public_id).exists()

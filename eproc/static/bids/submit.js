@@ -136,10 +136,12 @@ function setUp(root) {
   if (!form) return;
   const status = root.querySelector("[data-status]");
   const progress = root.querySelector("progress");
-  // A bid sealed whose sending then failed on the way (the line dropped for longer than the retries): sent again
-  // unchanged, it is not sealed again but committed with the same SHA-256 and size, which the server answers with
-  // the commitment that counted, even after the deadline. Sealing again would make new ciphertext (age is
-  // randomised) needing a new commitment, which the deadline may have closed by then.
+  // What was last sealed, with the files and fields it was sealed from. Sent again unchanged after a failure (the
+  // line dropped for longer than the retries, the session expired), it is not sealed again but committed with the
+  // same SHA-256 and size, which the server answers with the commitment that counted, even after the deadline.
+  // Sealing again would make new ciphertext (age is randomised) needing a new commitment, which the deadline may
+  // have closed by then. So it is kept through every failure, and replaced by newly sealed bytes unless their
+  // commitment is refused.
   let pending = null;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -155,34 +157,40 @@ function setUp(root) {
     progress.value = 0;
     try {
       const fields = document_ ? await document_.text() : "";
+      // The same files chosen again are new File objects: compared by what the browser says of them.
+      const same = (a, b) => a.name === b.name && a.size === b.size && a.lastModified === b.lastModified;
       const unchanged = pending && pending.fields === fields && pending.picked.length === picked.length
-        && pending.picked.every((file, index) => file === picked[index]);
+        && pending.picked.every((file, index) => same(file, picked[index]));
       let sealed;
       if (unchanged) {
         say(status, text(root, "resuming"));
         ({ sealed } = pending);
       } else {
-        pending = null;
         const age = await loadAge();
         say(status, text(root, "sealing"));
         sealed = await sealAndHash(root, progress, age, files, Boolean(document_));
-        pending = { picked, fields, sealed };
         say(status, text(root, "committing"));
       }
       // Sent again if its answer is lost: the same SHA-256 and size answer the commitment that counted. So does a
       // file sealed offline and chosen again after the page was reloaded, whose upload then carries on.
       const commitment = { sha256: sealed.sha256, size: sealed.size };
-      const envelope = await withRetries(root, () => api("POST", root.dataset.commitUrl, commitment));
+      const previous = pending;
+      pending = { picked, fields, sealed }; // its commitment may count even if every answer is lost
+      let envelope;
+      try {
+        envelope = await withRetries(root, () => api("POST", root.dataset.commitUrl, commitment));
+      } catch (error) {
+        if (isFinal(error)) pending = previous; // refused: the bytes committed before are still the ones that count
+        throw error;
+      }
       say(status, text(root, "uploading"));
       const done = await upload(root, progress, envelope, sealed.blob);
-      pending = null;
       progress.value = 1;
       root.querySelector("[data-sha256]").textContent = done.ciphertext_sha256;
       root.querySelector("[data-receipt-link]").href = `${root.dataset.envelopesUrl}${done.envelope}/receipt`;
       root.querySelector("[data-result]").hidden = false;
       say(status, text(root, "done"), "success");
     } catch (error) {
-      if (isFinal(error)) pending = null; // refused: the same bytes would be refused again
       say(status, `${text(root, "failed")} ${error.message}`, "error");
     } finally {
       form.querySelector("button[type=submit]").disabled = false;
