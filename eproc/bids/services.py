@@ -295,14 +295,19 @@ def commit_envelope(*, actor, box: SealedBox, sha256: str, size: int, received_a
     now = received_at or clock.now()
     sha256 = sha256.strip().lower()
 
-    def standing() -> Envelope | None:
-        return (
-            Envelope.objects.select_related("box", "bidder")
-            .filter(box=box, bidder=actor, superseded_at__isnull=True, ciphertext_sha256=sha256, ciphertext_size=size)
-            .first()
+    def standing() -> list[Envelope]:
+        """The bidder's standing commitment in the box (one at most), locked: a new one replaces it."""
+        return list(
+            Envelope.objects.select_for_update(of=("self",))
+            .select_related("box", "bidder")
+            .filter(box=box, bidder=actor, superseded_at__isnull=True)
         )
 
-    if (same := standing()) is not None:
+    def of_these_bytes(envelopes: list[Envelope]) -> Envelope | None:
+        return next((e for e in envelopes if (e.ciphertext_sha256, e.ciphertext_size) == (sha256, size)), None)
+
+    previous = standing()
+    if (same := of_these_bytes(previous)) is not None:
         return same
     # Pasal 1(5): the offer is made at the time set in the documents. One millisecond late is late.
     if now < box.upload_opens_at:
@@ -311,7 +316,7 @@ def commit_envelope(*, actor, box: SealedBox, sha256: str, size: int, received_a
         # This may be the client's retry of a commitment that counted just before the deadline and is still being
         # saved (on PostgreSQL an unsaved row is not seen): wait for the appends under way, then look again.
         log.wait_for_appends()
-        if (same := standing()) is not None:
+        if (same := of_these_bytes(standing())) is not None:
             return same
         raise ValidationError(_("The upload deadline has passed; no new bid or replacement is accepted."))
     if not _SHA256_HEX.match(sha256):
@@ -321,7 +326,6 @@ def commit_envelope(*, actor, box: SealedBox, sha256: str, size: int, received_a
             _("The bid size must be between 1 byte and %(limit)s MB.")
             % {"limit": settings.EPROC_MAX_BID_BYTES // 1024**2}
         )
-    previous = list(Envelope.objects.select_for_update().filter(box=box, bidder=actor, superseded_at__isnull=True))
     for old in previous:
         old.superseded_at = now
         old.save(update_fields=["superseded_at"])
