@@ -61,6 +61,12 @@ def _bid_page(browser, live_server, bidder, box):
     return context, page
 
 
+def _sealed_file(box, tmp_path, text: bytes, name="penawaran.age") -> tuple[bytes, Path]:
+    sealed = pyrage.encrypt(text, [pyrage.x25519.Recipient.from_str(box.recipient)])
+    (tmp_path / name).write_bytes(sealed)
+    return sealed, tmp_path / name
+
+
 def _send(page, files, *, until="#bid-submit [data-result]:not([hidden])", timeout=60_000):
     """Pick the files and submit the bid, then wait for `until` (by default: the receipt is shown)."""
     page.set_input_files("#bid", files)
@@ -183,8 +189,7 @@ def test_the_page_sends_a_bid_in_chunks_as_large_as_the_server_takes_and_resumes
     # stands and carries on from there, and the bid arrives whole.
     settings.EPROC_MAX_BID_CHUNK_BYTES = 8192
     box, bidder = _box_of_one_member(personas, "CV Sambungan Putus", "SPSE-2026-044", "Pengadaan Komputer Sekolah")
-    sealed = pyrage.encrypt(b"PK penawaran komputer sekolah " * 1000, [pyrage.x25519.Recipient.from_str(box.recipient)])
-    (tmp_path / "penawaran.age").write_bytes(sealed)
+    sealed, path = _sealed_file(box, tmp_path, b"PK penawaran komputer sekolah " * 1000)
     context, page = _bid_page(browser, live_server, bidder, box)
     chunks, dropped = [], []
 
@@ -197,7 +202,7 @@ def test_the_page_sends_a_bid_in_chunks_as_large_as_the_server_takes_and_resumes
         return route.continue_()
 
     page.route("**/chunks/*", drop_the_second_chunk_once)
-    _send(page, str(tmp_path / "penawaran.age"))
+    _send(page, str(path))
     context.close()
 
     assert dropped == [8192]
@@ -216,8 +221,7 @@ def test_the_page_carries_on_where_the_server_says_when_an_earlier_attempt_of_it
     # stands, and the page carries on from there rather than failing the bid.
     settings.EPROC_MAX_BID_CHUNK_BYTES = 8192
     box, bidder = _box_of_one_member(personas, "CV Sambungan Lambat", "SPSE-2026-045", "Pengadaan Meja Sekolah")
-    sealed = pyrage.encrypt(b"PK penawaran meja sekolah " * 1000, [pyrage.x25519.Recipient.from_str(box.recipient)])
-    (tmp_path / "penawaran.age").write_bytes(sealed)
+    sealed, path = _sealed_file(box, tmp_path, b"PK penawaran meja sekolah " * 1000)
     context, page = _bid_page(browser, live_server, bidder, box)
     stalled = Client()
     stalled.force_login(bidder)
@@ -239,7 +243,7 @@ def test_the_page_carries_on_where_the_server_says_when_an_earlier_attempt_of_it
     page.route("**/chunks/*", the_first_attempt_arrives_late)
     requests_made = []
     page.on("request", lambda request: requests_made.append(request.url.removeprefix(live_server.url)))
-    _send(page, str(tmp_path / "penawaran.age"))
+    _send(page, str(path))
     context.close()
 
     assert (8192, 409) in answers
@@ -260,8 +264,7 @@ def test_the_progress_bar_moves_while_a_chunk_is_on_its_way_not_only_when_it_is_
     # while it waits to answer, the bar has already moved past the sealing (0.3 of it) by the bytes sent.
     settings.EPROC_MAX_BID_CHUNK_BYTES = 256 * 1024
     box, bidder = _box_of_one_member(personas, "CV Jalur Lambat", "SPSE-2026-046", "Pengadaan Papan Tulis")
-    sealed = pyrage.encrypt(os.urandom(600 * 1024), [pyrage.x25519.Recipient.from_str(box.recipient)])
-    (tmp_path / "penawaran.age").write_bytes(sealed)
+    sealed, path = _sealed_file(box, tmp_path, os.urandom(600 * 1024))
     context, page = _bid_page(browser, live_server, bidder, box)
     bar_while_the_server_was_busy = []
 
@@ -292,7 +295,7 @@ def test_the_progress_bar_moves_while_a_chunk_is_on_its_way_not_only_when_it_is_
         holder.join()
 
     page.route("**/chunks/*", busy_server_for_the_first_chunk)
-    _send(page, str(tmp_path / "penawaran.age"))
+    _send(page, str(path))
     context.close()
 
     first_chunk_sent = 0.3 + 0.7 * 256 * 1024 / len(sealed)
@@ -305,8 +308,7 @@ def test_a_chunk_the_server_refuses_as_too_large_is_not_sent_again(browser, live
     # A proxy whose body limit is below the chunk size answers 413 to every attempt: sending 16 MiB five more times
     # over a slow line would only waste the vendor's last minutes. The page stops at once and says why.
     box, bidder = _box_of_one_member(personas, "CV Batas Ukuran", "SPSE-2026-047", "Pengadaan Lemari Arsip")
-    sealed = pyrage.encrypt(b"PK penawaran lemari arsip " * 100, [pyrage.x25519.Recipient.from_str(box.recipient)])
-    (tmp_path / "penawaran.age").write_bytes(sealed)
+    sealed, path = _sealed_file(box, tmp_path, b"PK penawaran lemari arsip " * 100)
     context, page = _bid_page(browser, live_server, bidder, box)
     attempts = []
 
@@ -315,17 +317,11 @@ def test_a_chunk_the_server_refuses_as_too_large_is_not_sent_again(browser, live
         return route.fulfill(status=413, content_type="text/html", body="<h1>413 Request Entity Too Large</h1>")
 
     page.route("**/chunks/*", too_large)
-    _send(page, str(tmp_path / "penawaran.age"), until="#bid-submit [data-status].error", timeout=30_000)
+    _send(page, str(path), until="#bid-submit [data-status].error", timeout=30_000)
     context.close()
 
     assert len(attempts) == 1
     assert not Envelope.objects.get(box=box, bidder=bidder).is_complete
-
-
-def _sealed_file(box, tmp_path, text: bytes, name="penawaran.age") -> tuple[bytes, Path]:
-    sealed = pyrage.encrypt(text, [pyrage.x25519.Recipient.from_str(box.recipient)])
-    (tmp_path / name).write_bytes(sealed)
-    return sealed, tmp_path / name
 
 
 def test_a_bid_whose_last_chunk_got_through_but_not_its_answer_is_complete_and_shows_its_receipt(

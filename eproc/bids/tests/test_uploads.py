@@ -455,20 +455,26 @@ def _all_but_the_last_byte(client, make_box, bidder):
     return sealed, Envelope.objects.get(public_id=envelope_id)
 
 
-def _before_the_first(monkeypatch, name: str, meanwhile) -> list:
-    """Make the first call of uploads.<name> (seal, or the upload file's lock) run `meanwhile` first: what another
-    request for the same bid does while this one is on its way. Later calls, the other request's own among them, go
-    straight through. The list gets what `meanwhile` returned."""
-    real, ran = getattr(uploads, name), []
+def _before_call(monkeypatch, name: str, meanwhile, *, call: int = 1) -> list:
+    """Make call number `call` of uploads.<name> (seal, or the upload file's lock) run `meanwhile` first: what
+    another request for the same bid does while this one is on its way. Every other call, the other request's own
+    among them, goes straight through. The list gets what `meanwhile` returned."""
+    real, calls, ran = getattr(uploads, name), [], []
 
-    def first_lets_the_other_request_in(*args, **kwargs):
-        if not ran:
-            ran.append(None)
-            ran[0] = meanwhile()
+    def lets_the_other_request_in(*args, **kwargs):
+        calls.append(name)
+        if len(calls) == call:
+            ran.append(meanwhile())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(uploads, name, first_lets_the_other_request_in)
+    monkeypatch.setattr(uploads, name, lets_the_other_request_in)
     return ran
+
+
+def _send_the_last_byte(actor, envelope, data: bytes):
+    return services.receive_chunk(
+        actor=actor, envelope=envelope, offset=len(data) - 1, stream=io.BytesIO(data[-1:]), length=1
+    )
 
 
 def _completed_once(envelope) -> bool:
@@ -482,10 +488,8 @@ def test_a_completion_that_finds_the_bid_completed_by_another_request_meanwhile_
     # The last chunk is completing the bid when the client, which did not hear its answer, asks for the completion:
     # the other request seals the bid first. Both answer the bid complete, with one receipt and one log entry.
     sealed, envelope = _all_but_the_last_byte(client, make_box, bidder)
-    raced = _before_the_first(monkeypatch, "seal", lambda: services.complete_envelope(actor=bidder, envelope=envelope))
-    last = services.receive_chunk(
-        actor=bidder, envelope=envelope, offset=len(sealed) - 1, stream=io.BytesIO(sealed[-1:]), length=1
-    )
+    raced = _before_call(monkeypatch, "seal", lambda: services.complete_envelope(actor=bidder, envelope=envelope))
+    last = _send_the_last_byte(bidder, envelope, sealed)
 
     assert last.is_complete and raced[0].is_complete
     assert last.receipt == raced[0].receipt
@@ -499,18 +503,10 @@ def test_a_completion_whose_upload_file_was_sealed_by_another_request_while_it_w
     # file's lock: uploads.seal finds the file is no longer the upload (uploads.Restarted).
     sealed, envelope = _all_but_the_last_byte(client, make_box, bidder)
     # The last byte's chunk takes the lock once to write it; then its seal opens the file and takes the lock again.
-    real_lock, locks, raced = uploads._upload_lock, [], []
-
-    def the_seal_waits_for_the_lock(handle, path):
-        locks.append(path)
-        if len(locks) == 2:
-            raced.append(services.complete_envelope(actor=bidder, envelope=envelope))
-        return real_lock(handle, path)
-
-    monkeypatch.setattr(uploads, "_upload_lock", the_seal_waits_for_the_lock)
-    last = services.receive_chunk(
-        actor=bidder, envelope=envelope, offset=len(sealed) - 1, stream=io.BytesIO(sealed[-1:]), length=1
+    raced = _before_call(
+        monkeypatch, "_upload_lock", lambda: services.complete_envelope(actor=bidder, envelope=envelope), call=2
     )
+    last = _send_the_last_byte(bidder, envelope, sealed)
 
     assert last.is_complete and raced[0].is_complete
     assert last.receipt == raced[0].receipt
@@ -533,11 +529,9 @@ def test_bytes_refused_by_two_requests_at_once_are_refused_once_and_a_restart_is
             services.complete_envelope(actor=bidder, envelope=envelope)
         return _put(client, envelope_id, 0, sealed[:5000]).status_code  # the client starts again
 
-    raced = _before_the_first(monkeypatch, "seal", the_other_request_refuses_first)
+    raced = _before_call(monkeypatch, "seal", the_other_request_refuses_first)
     with pytest.raises(ValidationError):
-        services.receive_chunk(
-            actor=bidder, envelope=envelope, offset=len(sealed) - 1, stream=io.BytesIO(bytes(wrong[-1:])), length=1
-        )
+        _send_the_last_byte(bidder, envelope, bytes(wrong))
 
     assert raced == [200]
     assert AuditEvent.objects.filter(action="bids.envelope.bytes_refused", object_id=envelope_id).count() == 1
@@ -553,15 +547,8 @@ def test_a_completion_whose_bytes_another_request_sealed_but_has_not_recorded_is
     # the store and is queueing for the log to record the completion. This one answers 409, not a refusal the page
     # would give up on; asked again, the completion answers with the receipt.
     sealed, envelope = _all_but_the_last_byte(client, make_box, bidder)
-    real_lock, locks = uploads._upload_lock, []
-
-    def the_other_request_seals_meanwhile(handle, path):
-        locks.append(path)
-        if len(locks) == 2:  # this request's seal, which opened the file, now waits for its lock
-            uploads.seal(envelope)
-        return real_lock(handle, path)
-
-    monkeypatch.setattr(uploads, "_upload_lock", the_other_request_seals_meanwhile)
+    # The second time the lock is taken, this request's seal has opened the file and waits for it.
+    _before_call(monkeypatch, "_upload_lock", lambda: uploads.seal(envelope), call=2)
     last = _put(client, envelope.public_id, len(sealed) - 1, sealed[-1:])
     again = client.post(reverse("bids:api_complete", args=[envelope.public_id]))
 
@@ -592,11 +579,9 @@ def test_a_bid_refused_meanwhile_never_takes_another_bidders_stored_bid_of_the_h
         with pytest.raises(ValidationError):
             services.complete_envelope(actor=copier, envelope=envelope)
 
-    _before_the_first(monkeypatch, "seal", the_other_completion_refuses_first)
+    _before_call(monkeypatch, "seal", the_other_completion_refuses_first)
     with pytest.raises(ValidationError):
-        services.receive_chunk(
-            actor=copier, envelope=envelope, offset=len(other_bytes) - 1, stream=io.BytesIO(other_bytes[-1:]), length=1
-        )
+        _send_the_last_byte(copier, envelope, other_bytes)
 
     envelope.refresh_from_db()
     assert not envelope.is_complete and not envelope.storage_name
